@@ -1,0 +1,27 @@
+use super::Common;
+use puente::{batch, ingest::Reference, panel::Panel};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// CSV: sample_id,lab_id,bam|cram,library,sex,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi,tumor_fraction
+    samplesheet: PathBuf,
+    #[arg(long)]
+    reference: PathBuf,
+    #[arg(long, default_value = "all-v1")]
+    panel: String,
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    common: Common,
+}
+
+pub fn exec(a: Args) -> anyhow::Result<i32> {
+    let panel = Panel::load(&a.panel)?;
+    let rows = batch::read_samplesheet(&a.samplesheet)?;
+    let reference = Reference::open(&a.reference)?;
+    let opts = batch::BatchOptions { out: a.out.clone(), threads: a.common.threads, filter: a.common.filter(), command_line: super::command_line() };
+    let s = batch::run(&rows, &panel, &reference, &opts)?;
+    println!("{} samples done; summary in {}", s.samples.len(), a.out.join("batch_summary.tsv").display());
+    Ok(0)
+}

@@ -1,0 +1,65 @@
+//! Command-line interface: one file per subcommand.
+mod batch;
+mod demo;
+mod panel;
+mod run;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "puente", version, about = "NGS diagnostic pipeline for pediatric ALL panels", propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one sample (BAM or CRAM).
+    Run(run::Args),
+    /// Analyse every sample of a samplesheet.
+    Batch(batch::Args),
+    /// Show or validate a panel.
+    Panel(panel::Args),
+    /// Simulate a reference and samples with planted lesions.
+    Simulate(simulate::Args),
+    /// Run the whole pipeline on built-in simulated data.
+    Demo(demo::Args),
+}
+
+/// Shared options.
+#[derive(clap::Args, Clone)]
+pub struct Common {
+    /// Worker threads (samples, regions and BAM decompression).
+    #[arg(long, default_value_t = default_threads())]
+    pub threads: usize,
+    /// Minimum mapping quality for a read to count.
+    #[arg(long, default_value_t = 20)]
+    pub min_mapq: u8,
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+impl Common {
+    pub fn filter(&self) -> puente::ingest::reads::ReadFilter {
+        puente::ingest::reads::ReadFilter { min_mapq: self.min_mapq, ..Default::default() }
+    }
+}
+
+pub fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
+pub fn main() -> anyhow::Result<i32> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(a) => run::exec(a),
+        Command::Batch(a) => batch::exec(a),
+        Command::Panel(a) => panel::exec(a),
+        Command::Simulate(a) => simulate::exec(a),
+        Command::Demo(a) => demo::exec(a),
+    }
+}

@@ -1,0 +1,50 @@
+use super::Common;
+use anyhow::Context;
+use puente::{ingest::Reference, model::SampleInfo, panel::Panel, pipeline};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Coordinate-sorted BAM.
+    #[arg(long, conflicts_with = "cram", required_unless_present = "cram")]
+    bam: Option<PathBuf>,
+    /// Coordinate-sorted CRAM (needs --reference).
+    #[arg(long)]
+    cram: Option<PathBuf>,
+    /// Reference FASTA with .fai (bgzipped with .gzi accepted).
+    #[arg(long)]
+    reference: PathBuf,
+    /// Built-in panel name or panel directory.
+    #[arg(long, default_value = "all-v1")]
+    panel: String,
+    #[arg(long)]
+    sample_id: String,
+    /// Output directory; results go to OUT/SAMPLE_ID/.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_parser = ["dna", "rna"])]
+    library: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+pub fn exec(a: Args) -> anyhow::Result<i32> {
+    let panel = Panel::load(&a.panel)?;
+    let reference = Reference::open(&a.reference)?;
+    pipeline::check_reference(&reference, &panel)?;
+    let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build)?;
+    let alignment = a.bam.or(a.cram).context("give --bam or --cram")?;
+    let sample = SampleInfo { sample_id: a.sample_id.clone(), library: a.library, ..Default::default() };
+    let opts = pipeline::RunOptions {
+        alignment,
+        sample,
+        out_dir: a.out.join(&a.sample_id),
+        threads: a.common.threads.max(1),
+        filter: a.common.filter(),
+        command_line: super::command_line(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build()?;
+    let o = pool.install(|| pipeline::run_sample(&opts, &panel, &reference, &rref))?;
+    println!("{}: QC {:?}, mean exon depth {:.0}x -> {}", o.sample_id, o.verdict, o.mean_exon_depth, o.report.display());
+    Ok(0)
+}

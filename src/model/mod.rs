@@ -1,0 +1,90 @@
+//! Domain types shared by all stages.
+use serde::{Deserialize, Serialize};
+
+/// Half-open 0-based interval on a contig (BED convention).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Region {
+    pub chrom: String,
+    pub start: u64,
+    pub end: u64,
+    pub name: String,
+}
+
+impl Region {
+    pub fn len(&self) -> u64 {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+    pub fn contains(&self, chrom: &str, pos0: u64) -> bool {
+        self.chrom == chrom && self.start <= pos0 && pos0 < self.end
+    }
+}
+
+/// Where an output came from: enough to rerun it and to join two labs' results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Provenance {
+    pub puente_version: String,
+    pub command_line: Vec<String>,
+    pub panel: PanelRef,
+    pub reference: ReferenceRef,
+    pub inputs: Vec<InputFile>,
+    pub read_groups: Vec<ReadGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PanelRef {
+    pub name: String,
+    pub version: String,
+    pub build: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReferenceRef {
+    pub path: String,
+    pub build: String,
+    /// MD5 of each contig the panel uses (the @SQ M5 convention).
+    pub contig_md5: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputFile {
+    pub role: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReadGroup {
+    pub id: String,
+    pub sample: Option<String>,
+    pub library: Option<String>,
+    pub center: Option<String>,
+    pub platform: Option<String>,
+}
+
+/// Per-sample metadata from the samplesheet (clinical fields feed risk stratification later).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SampleInfo {
+    pub sample_id: String,
+    pub lab_id: Option<String>,
+    pub library: Option<String>,
+    pub sex: Option<String>,
+    pub age_years: Option<f64>,
+    pub wbc_per_ul: Option<f64>,
+    pub cns_status: Option<String>,
+    pub mrd_day15: Option<f64>,
+    pub mrd_eoi: Option<f64>,
+    pub tumor_fraction: Option<f64>,
+}
+
+/// QC verdict, ordered from best to worst so the sample verdict is the max over its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}

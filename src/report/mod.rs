@@ -1,0 +1,115 @@
+//! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
+//! custom content. Every file carries the provenance block.
+use crate::error::Result;
+use crate::model::{Provenance, SampleInfo, Verdict};
+use crate::qc::SampleQc;
+use crate::util::{to_json, write_atomic};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Bumped on any incompatible change of report.json (schemas/report.schema.json).
+pub const SCHEMA_VERSION: &str = "0.1.0";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HotspotResult {
+    pub id: String,
+    pub gene: String,
+    pub name: String,
+    pub hgvs_c: String,
+    pub chrom: String,
+    pub pos: u64,
+    pub depth: u32,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleStatus {
+    pub module: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QcSummary {
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub mean_exon_depth: f64,
+    pub pct_exon_bases_at_min_depth: f64,
+    pub min_depth: u32,
+    pub mapped_pct: f64,
+    pub duplicate_pct: f64,
+    pub on_target_pct: f64,
+    pub insert_size_median: Option<u64>,
+    pub genes: Vec<GeneSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GeneSummary {
+    pub gene: String,
+    pub mean_depth: f64,
+    pub pct_at_min_depth: f64,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: String,
+    pub sample: SampleInfo,
+    pub provenance: Provenance,
+    pub qc: QcSummary,
+    pub hotspots: Vec<HotspotResult>,
+    pub modules: Vec<ModuleStatus>,
+    pub warnings: Vec<String>,
+}
+
+pub fn qc_summary(qc: &SampleQc) -> QcSummary {
+    let key = format!("{}x", qc.min_depth);
+    QcSummary {
+        verdict: qc.verdict,
+        reasons: qc.reasons.clone(),
+        mean_exon_depth: qc.exon_targets.mean,
+        pct_exon_bases_at_min_depth: qc.exon_targets.pct_ge.get(&key).copied().unwrap_or(0.0),
+        min_depth: qc.min_depth,
+        mapped_pct: qc.mapped_pct,
+        duplicate_pct: qc.duplicate_pct,
+        on_target_pct: qc.on_target_pct,
+        insert_size_median: qc.insert_size_median,
+        genes: qc
+            .genes
+            .iter()
+            .map(|g| GeneSummary { gene: g.gene.clone(), mean_depth: g.depth.mean, pct_at_min_depth: g.depth.pct_ge.get(&key).copied().unwrap_or(0.0), verdict: g.verdict })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct QcFile<'a> {
+    schema_version: &'a str,
+    sample_id: &'a str,
+    provenance: &'a Provenance,
+    qc: &'a SampleQc,
+}
+
+/// Write report.json, qc.json and the MultiQC files into `dir`.
+pub fn write_all(dir: &Path, report: &Report, qc: &SampleQc) -> Result<()> {
+    write_atomic(&dir.join("qc.json"), &to_json(&QcFile { schema_version: SCHEMA_VERSION, sample_id: &report.sample.sample_id, provenance: &report.provenance, qc }))?;
+    write_atomic(&dir.join(format!("{}_puente_qc_mqc.tsv", report.sample.sample_id)), multiqc_general(report).as_bytes())?;
+    write_atomic(&dir.join(format!("{}_puente_genes_mqc.tsv", report.sample.sample_id)), multiqc_genes(report).as_bytes())?;
+    write_atomic(&dir.join("report.json"), &to_json(report))
+}
+
+/// MultiQC custom content: one row per sample for the general-statistics table.
+fn multiqc_general(r: &Report) -> String {
+    let q = &r.qc;
+    format!(
+        "# id: 'puente_qc'\n# section_name: 'puente QC'\n# plot_type: 'generalstats'\n# puente_version: {}\nSample\tverdict\tmean_exon_depth\tpct_exon_bases_ge_{}x\tmapped_pct\tduplicate_pct\ton_target_pct\n{}\t{:?}\t{}\t{}\t{}\t{}\t{}\n",
+        r.provenance.puente_version, q.min_depth, r.sample.sample_id, q.verdict, q.mean_exon_depth, q.pct_exon_bases_at_min_depth, q.mapped_pct, q.duplicate_pct, q.on_target_pct
+    )
+}
+
+fn multiqc_genes(r: &Report) -> String {
+    let mut s = format!("# id: 'puente_gene_depth'\n# section_name: 'puente per-gene depth'\n# plot_type: 'table'\nGene\tmean_depth\tpct_ge_{}x\tverdict\n", r.qc.min_depth);
+    for g in &r.qc.genes {
+        s.push_str(&format!("{}\t{}\t{}\t{:?}\n", g.gene, g.mean_depth, g.pct_at_min_depth, g.verdict));
+    }
+    s
+}

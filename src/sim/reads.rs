@@ -1,0 +1,520 @@
+//! Paired-end reads from a [`SimGenome`] with planted lesions, written as a sorted, indexed BAM (correct
+//! CIGARs, soft clips, SA tags for chimeric reads) and optionally FASTQ, plus the truth they encode.
+use super::reference::SimGenome;
+use crate::error::{Error, Result};
+use crate::model::Region;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_htslib::bam::{self, header::HeaderRecord, record::{Aux, Cigar, CigarString}};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// A small variant, VCF-style (1-based `pos`; indels carry the anchor base).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlantedVariant {
+    pub chrom: String,
+    pub pos: u64,
+    pub reference: String,
+    pub alt: String,
+    /// Fraction of fragments carrying the alt allele.
+    pub vaf: f64,
+    pub label: String,
+}
+
+/// Loss of `copies` (1 or 2) of [start, end] (1-based inclusive) in the tumour cells.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlantedDeletion {
+    pub chrom: String,
+    pub start: u64,
+    pub end: u64,
+    pub copies: u8,
+    pub label: String,
+}
+
+/// A DNA rearrangement: sequence of `chrom5` up to `pos5` (1-based, last base kept) joined to `chrom3`
+/// from `pos3`; `reverse3` when the 3' partner is read on the minus strand (e.g. ETV6(+)::RUNX1(-)).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlantedFusion {
+    pub chrom5: String,
+    pub pos5: u64,
+    pub chrom3: String,
+    pub pos3: u64,
+    pub reverse3: bool,
+    /// Fraction of fragments at the breakpoint that come from the derivative chromosome.
+    pub fraction: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SampleSpec {
+    pub sample_id: String,
+    pub lab_id: String,
+    pub seed: u64,
+    /// Mean fragment-level depth on exon targets.
+    pub depth: f64,
+    /// Depth on intronic fusion-search and backbone targets relative to `depth`.
+    pub intron_depth_factor: f64,
+    pub read_len: usize,
+    pub insert_mean: f64,
+    pub insert_sd: f64,
+    pub duplicate_rate: f64,
+    pub tumor_fraction: f64,
+    pub variants: Vec<PlantedVariant>,
+    pub deletions: Vec<PlantedDeletion>,
+    pub fusions: Vec<PlantedFusion>,
+    /// Only simulate targets on these contigs (tests); empty = all.
+    pub contigs: Vec<String>,
+}
+
+impl SampleSpec {
+    pub fn new(sample_id: &str, seed: u64) -> Self {
+        SampleSpec {
+            sample_id: sample_id.into(),
+            lab_id: "LAB-SIM".into(),
+            seed,
+            depth: 400.0,
+            intron_depth_factor: 0.5,
+            read_len: 150,
+            insert_mean: 300.0,
+            insert_sd: 60.0,
+            duplicate_rate: 0.08,
+            tumor_fraction: 0.8,
+            variants: vec![],
+            deletions: vec![],
+            fusions: vec![],
+            contigs: vec![],
+        }
+    }
+}
+
+/// One base of a fragment: the base and where it sits on the reference (None = inserted).
+#[derive(Clone, Copy)]
+struct Db {
+    base: u8,
+    tid: i32,
+    pos: Option<u64>,
+}
+
+fn comp(b: u8) -> u8 {
+    match b {
+        b'A' => b'T',
+        b'C' => b'G',
+        b'G' => b'C',
+        b'T' => b'A',
+        x => x,
+    }
+}
+
+struct Aln {
+    tid: i32,
+    pos: u64,
+    cigar: Vec<Cigar>,
+    aligned: usize,
+    reverse: bool,
+}
+
+/// Split a read's bases into alignments: one per contiguous reference segment, the rest soft-clipped.
+fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
+    // segments of consecutive bases on the same contig with increasing positions
+    let mut segs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..=read.len() {
+        let brk = i == read.len() || read[i].tid != read[i - 1].tid || {
+            let prev = read[..i].iter().rev().find_map(|d| d.pos);
+            match (prev, read[i].pos) {
+                (Some(p), Some(q)) => q <= p || q > p + 200,
+                _ => false,
+            }
+        };
+        if brk {
+            segs.push((start, i));
+            start = i;
+        }
+    }
+    let n = read.len();
+    let mut out = Vec::new();
+    for &(a, b) in &segs {
+        let seg = &read[a..b];
+        let Some(first) = seg.iter().position(|d| d.pos.is_some()) else { continue };
+        let last = seg.iter().rposition(|d| d.pos.is_some()).expect("has pos");
+        let mut ops: Vec<Cigar> = Vec::new();
+        let push = |ops: &mut Vec<Cigar>, op: Cigar| {
+            match (ops.last_mut(), op) {
+                (Some(Cigar::Match(x)), Cigar::Match(y)) => *x += y,
+                (Some(Cigar::Ins(x)), Cigar::Ins(y)) => *x += y,
+                (Some(Cigar::Del(x)), Cigar::Del(y)) => *x += y,
+                (Some(Cigar::SoftClip(x)), Cigar::SoftClip(y)) => *x += y,
+                (_, op) => ops.push(op),
+            }
+        };
+        let lead = a + first;
+        if lead > 0 {
+            push(&mut ops, Cigar::SoftClip(lead as u32));
+        }
+        let mut prev: Option<u64> = None;
+        for d in &seg[first..=last] {
+            match d.pos {
+                None => push(&mut ops, Cigar::Ins(1)),
+                Some(p) => {
+                    if let Some(q) = prev {
+                        if p > q + 1 {
+                            push(&mut ops, Cigar::Del((p - q - 1) as u32));
+                        }
+                    }
+                    push(&mut ops, Cigar::Match(1));
+                    prev = Some(p);
+                }
+            }
+        }
+        let trail = n - (a + last + 1);
+        if trail > 0 {
+            push(&mut ops, Cigar::SoftClip(trail as u32));
+        }
+        let pos = seg[first].pos.expect("pos");
+        let tid = seg[first].tid;
+        let aligned = last + 1 - first;
+        // reads are stored on the forward strand; flip the CIGAR order for reverse-strand reads
+        let ops = if reverse { ops.into_iter().rev().collect() } else { ops };
+        out.push(Aln { tid, pos, cigar: ops, aligned, reverse });
+    }
+    out
+}
+
+struct Writer<'a> {
+    buckets: BTreeMap<i32, Vec<bam::Record>>,
+    fastq: Option<(flate2::write::GzEncoder<std::fs::File>, flate2::write::GzEncoder<std::fs::File>)>,
+    names: &'a [String],
+    rg: Vec<u8>,
+}
+
+fn quals(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|i| {
+            let base = 38.0 - 8.0 * (i as f64 / n as f64).powi(2);
+            (base + rng.gen_range(-3.0..2.0)).clamp(2.0, 41.0) as u8
+        })
+        .collect()
+}
+
+impl Writer<'_> {
+    /// Turn a fragment into a read pair and store its records.
+    fn pair(&mut self, rng: &mut ChaCha8Rng, qname: &str, frag: &[Db], read_len: usize, dup: bool) -> Result<()> {
+        let rl = read_len.min(frag.len());
+        let r1: Vec<Db> = frag[..rl].to_vec();
+        let r2: Vec<Db> = frag[frag.len() - rl..].to_vec();
+        let mut reads = Vec::new();
+        for (k, bases) in [(0, r1), (1, r2)] {
+            let reverse = k == 1;
+            let q = quals(rng, rl);
+            let mut seq: Vec<u8> = bases.iter().map(|d| d.base).collect();
+            for (i, b) in seq.iter_mut().enumerate() {
+                let qi = if reverse { q[rl - 1 - i] } else { q[i] };
+                if rng.gen_bool(10f64.powf(-(qi as f64) / 10.0)) {
+                    let alts: Vec<u8> = b"ACGT".iter().copied().filter(|x| x != b).collect();
+                    *b = alts[rng.gen_range(0..3)];
+                }
+            }
+            let alns = alignments(&bases, reverse);
+            let (stored_seq, stored_q) = if reverse {
+                (seq.iter().rev().map(|b| comp(*b)).collect::<Vec<u8>>(), q.clone())
+            } else {
+                (seq.clone(), q.clone())
+            };
+            reads.push((alns, stored_seq, stored_q, seq));
+        }
+        if let Some((f1, f2)) = &mut self.fastq {
+            for (k, f) in [(0usize, f1), (1usize, f2)] {
+                let (_, s, q, _) = &reads[k];
+                let qs: String = q.iter().map(|x| (x + 33) as char).collect();
+                writeln!(f, "@{qname}/{}\n{}\n+\n{qs}", k + 1, String::from_utf8_lossy(s)).map_err(|e| Error::io("fastq", e))?;
+            }
+        }
+        // primary alignment = the longest segment; others supplementary with SA tags
+        let primary: Vec<usize> = reads.iter().map(|(a, ..)| (0..a.len()).max_by_key(|&i| (a[i].aligned, usize::MAX - i)).unwrap_or(0)).collect();
+        for k in 0..2 {
+            let (alns, seq, q, _) = &reads[k];
+            if alns.is_empty() {
+                continue;
+            }
+            let mate = &reads[1 - k].0;
+            let mate_p = mate.get(primary[1 - k]);
+            for (i, a) in alns.iter().enumerate() {
+                let is_primary = i == primary[k];
+                let mut flags: u16 = 0x1 | if k == 0 { 0x40 } else { 0x80 };
+                if a.reverse {
+                    flags |= 0x10;
+                }
+                if dup {
+                    flags |= 0x400;
+                }
+                if !is_primary {
+                    flags |= 0x800;
+                }
+                let mut rec = bam::Record::new();
+                let cigar: Vec<Cigar> = if is_primary {
+                    a.cigar.clone()
+                } else {
+                    a.cigar.iter().map(|c| if let Cigar::SoftClip(l) = c { Cigar::HardClip(*l) } else { *c }).collect()
+                };
+                let (s, qq): (Vec<u8>, Vec<u8>) = if is_primary {
+                    (seq.clone(), q.clone())
+                } else {
+                    // hard-clipped: keep only the aligned part
+                    let lead = match cigar.first() { Some(Cigar::HardClip(l)) => *l as usize, _ => 0 };
+                    let trail = match cigar.last() { Some(Cigar::HardClip(l)) if cigar.len() > 1 => *l as usize, _ => 0 };
+                    (seq[lead..seq.len() - trail].to_vec(), q[lead..q.len() - trail].to_vec())
+                };
+                rec.set(qname.as_bytes(), Some(&CigarString(cigar)), &s, &qq);
+                rec.set_tid(a.tid);
+                rec.set_pos(a.pos as i64);
+                rec.set_mapq(60);
+                if let Some(m) = mate_p {
+                    rec.set_mtid(m.tid);
+                    rec.set_mpos(m.pos as i64);
+                    if m.reverse {
+                        flags |= 0x20;
+                    }
+                    let p = &alns[primary[k]];
+                    if m.tid == p.tid && alns.len() == 1 && mate.len() == 1 {
+                        flags |= 0x2;
+                        let (l, r) = (p.pos.min(m.pos), (p.pos + ref_len(&p.cigar)).max(m.pos + ref_len(&m.cigar)));
+                        let tlen = (r - l) as i64;
+                        rec.set_insert_size(if p.pos <= m.pos { tlen } else { -tlen });
+                    }
+                }
+                rec.set_flags(flags);
+                if alns.len() > 1 {
+                    let sa: String = alns
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, o)| {
+                            let cig: String = o.cigar.iter().map(|c| c.to_string()).collect();
+                            format!("{},{},{},{},60,0;", self.names[o.tid as usize], o.pos + 1, if o.reverse { '-' } else { '+' }, cig)
+                        })
+                        .collect();
+                    rec.push_aux(b"SA", Aux::String(&sa)).map_err(|e| Error::Htslib { path: "sim".into(), reason: e.to_string() })?;
+                }
+                rec.push_aux(b"RG", Aux::String(std::str::from_utf8(&self.rg).unwrap_or("sim")))
+                    .map_err(|e| Error::Htslib { path: "sim".into(), reason: e.to_string() })?;
+                self.buckets.entry(a.tid).or_default().push(rec);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ref_len(c: &[Cigar]) -> u64 {
+    c.iter().map(|x| match x { Cigar::Match(l) | Cigar::Del(l) => *l as u64, _ => 0 }).sum()
+}
+
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    // Box-Muller
+    let (u1, u2): (f64, f64) = (rng.gen_range(1e-12..1.0), rng.gen());
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+/// Reference-side fragment with the planted small variants applied on alt-carrying fragments.
+fn fragment(genome: &SimGenome, tid: i32, chrom: &str, start: u64, len: u64, variants: &[&PlantedVariant], rng: &mut ChaCha8Rng) -> Option<Vec<Db>> {
+    let seq = genome.slice(chrom, start, start + len + 200)?;
+    let mut out = Vec::with_capacity(len as usize + 10);
+    let carried: Vec<&PlantedVariant> = variants.iter().filter(|v| rng.gen_bool(v.vaf.clamp(0.0, 1.0))).copied().collect();
+    let mut p = start;
+    while (out.len() as u64) < len {
+        let i = (p - start) as usize;
+        if i >= seq.len() {
+            return None;
+        }
+        if let Some(v) = carried.iter().find(|v| v.pos - 1 == p) {
+            let r = v.reference.as_bytes();
+            let a = v.alt.as_bytes();
+            let common = r.iter().zip(a).take_while(|(x, y)| x == y).count().min(1).min(r.len().min(a.len()));
+            // anchor base(s)
+            for k in 0..common {
+                out.push(Db { base: a[k], tid, pos: Some(p + k as u64) });
+            }
+            if r.len() == a.len() {
+                for k in common..a.len() {
+                    out.push(Db { base: a[k], tid, pos: Some(p + k as u64) });
+                }
+            } else {
+                for &b in &a[common..] {
+                    out.push(Db { base: b, tid, pos: None });
+                }
+            }
+            p += r.len() as u64;
+            continue;
+        }
+        out.push(Db { base: seq[i], tid, pos: Some(p) });
+        p += 1;
+    }
+    out.truncate(len as usize);
+    Some(out)
+}
+
+/// Simulate one sample; writes `<out>/<id>.bam` (+ .bai), optionally FASTQ, and `<id>.truth.json`.
+pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec, out: &Path, fastq: bool) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let names: Vec<String> = genome.contigs.iter().map(|(n, _)| n.clone()).collect();
+    let tid_of = |c: &str| names.iter().position(|n| n == c).map(|x| x as i32);
+    let mut header = bam::Header::new();
+    let mut hd = HeaderRecord::new(b"HD");
+    hd.push_tag(b"VN", "1.6").push_tag(b"SO", "coordinate");
+    header.push_record(&hd);
+    for (n, l) in &genome.contigs {
+        let mut sq = HeaderRecord::new(b"SQ");
+        sq.push_tag(b"SN", n).push_tag(b"LN", l);
+        header.push_record(&sq);
+    }
+    let mut rg = HeaderRecord::new(b"RG");
+    rg.push_tag(b"ID", &spec.sample_id).push_tag(b"SM", &spec.sample_id).push_tag(b"LB", format!("{}-lib", spec.sample_id))
+        .push_tag(b"CN", &spec.lab_id).push_tag(b"PL", "ILLUMINA");
+    header.push_record(&rg);
+    let mut pg = HeaderRecord::new(b"PG");
+    pg.push_tag(b"ID", "puente-simulate").push_tag(b"PN", "puente").push_tag(b"VN", crate::VERSION);
+    header.push_record(&pg);
+
+    let fq = if fastq {
+        let f = |s: &str| -> Result<flate2::write::GzEncoder<std::fs::File>> {
+            let p = out.join(format!("{}_{s}.fastq.gz", spec.sample_id));
+            Ok(flate2::write::GzEncoder::new(std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?, flate2::Compression::fast()))
+        };
+        Some((f("R1")?, f("R2")?))
+    } else {
+        None
+    };
+    let mut w = Writer { buckets: BTreeMap::new(), fastq: fq, names: &names, rg: spec.sample_id.as_bytes().to_vec() };
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let mut serial = 0u64;
+    let tf = spec.tumor_fraction.clamp(0.0, 1.0);
+    let frag_len = |rng: &mut ChaCha8Rng| ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64).clamp(2 * spec.read_len as i64 / 3 + 20, 1000) as u64;
+
+    // fusion junction fragments first (they land in two contigs' buckets)
+    for f in &spec.fusions {
+        let (Some(t5), Some(t3)) = (tid_of(&f.chrom5), tid_of(&f.chrom3)) else { continue };
+        let n = (spec.depth * spec.intron_depth_factor * 2.0 * spec.insert_mean / (2.0 * spec.read_len as f64) * f.fraction * tf).round() as u64;
+        for _ in 0..n {
+            let len = frag_len(&mut rng);
+            let left = rng.gen_range(20..len.saturating_sub(20).max(21));
+            let right = len - left;
+            let s5 = f.pos5 - left; // 0-based start so that the last base kept is pos5 (1-based)
+            let Some(a) = genome.slice(&f.chrom5, s5, f.pos5) else { continue };
+            let mut frag: Vec<Db> = a.iter().enumerate().map(|(i, &b)| Db { base: b, tid: t5, pos: Some(s5 + i as u64) }).collect();
+            if f.reverse3 {
+                let Some(b) = genome.slice(&f.chrom3, f.pos3 - right, f.pos3) else { continue };
+                frag.extend(b.iter().rev().enumerate().map(|(i, &x)| Db { base: comp(x), tid: t3, pos: Some(f.pos3 - 1 - i as u64) }));
+            } else {
+                let Some(b) = genome.slice(&f.chrom3, f.pos3 - 1, f.pos3 - 1 + right) else { continue };
+                frag.extend(b.iter().enumerate().map(|(i, &x)| Db { base: x, tid: t3, pos: Some(f.pos3 - 1 + i as u64) }));
+            }
+            // reverse-strand partner: positions run downward; alignments() splits it into its own
+            // segment, and the aligner-style record for that part is reported on the reverse strand
+            serial += 1;
+            let qn = format!("{}:fus:{serial}", spec.sample_id);
+            w.pair(&mut rng, &qn, &frag_fix_reverse(frag), spec.read_len, false)?;
+        }
+    }
+
+    let mut by_contig: BTreeMap<i32, Vec<&Region>> = BTreeMap::new();
+    for t in targets {
+        if !spec.contigs.is_empty() && !spec.contigs.contains(&t.chrom) {
+            continue;
+        }
+        if let Some(tid) = tid_of(&t.chrom) {
+            by_contig.entry(tid).or_default().push(t);
+        }
+    }
+    let tmp = crate::util::tmp_path(&out.join(format!("{}.bam", spec.sample_id)));
+    let mut writer = bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+    writer.set_threads(2).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+    for tid in 0..names.len() as i32 {
+        let chrom = &names[tid as usize];
+        let vars: Vec<&PlantedVariant> = spec.variants.iter().filter(|v| &v.chrom == chrom).collect();
+        let dels: Vec<&PlantedDeletion> = spec.deletions.iter().filter(|d| &d.chrom == chrom).collect();
+        let breaks: Vec<(u64, f64)> = spec.fusions.iter().flat_map(|f| {
+            let mut v = vec![];
+            if &f.chrom5 == chrom { v.push((f.pos5, f.fraction * tf)); }
+            if &f.chrom3 == chrom { v.push((f.pos3, f.fraction * tf)); }
+            v
+        }).collect();
+        for t in by_contig.get(&tid).map(|v| v.as_slice()).unwrap_or(&[]) {
+            let exon = t.name.contains("_exon");
+            // capture efficiency varies by target; GC extremes capture worse
+            let eff = (0.35 * normal(&mut rng)).exp();
+            let d = spec.depth * if exon { 1.0 } else { spec.intron_depth_factor } * eff;
+            let n = (d * t.len() as f64 / (2.0 * spec.read_len as f64)).round() as u64;
+            for _ in 0..n {
+                let len = frag_len(&mut rng);
+                let lo = t.start.saturating_sub(len / 2);
+                let start = rng.gen_range(lo..t.end.max(lo + 1));
+                let end = start + len;
+                if dels.iter().any(|dl| start < dl.end && end > dl.start - 1 && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))) {
+                    continue;
+                }
+                if breaks.iter().any(|&(b, fr)| start < b && b < end && rng.gen_bool(fr.clamp(0.0, 1.0) * 0.5)) {
+                    continue;
+                }
+                let local: Vec<&PlantedVariant> = vars.iter().filter(|v| v.pos > start && v.pos <= end).copied().collect();
+                let Some(frag) = fragment(genome, tid, chrom, start, len, &local, &mut rng) else { continue };
+                if frag.len() < spec.read_len {
+                    continue;
+                }
+                serial += 1;
+                let qn = format!("{}:{serial}", spec.sample_id);
+                w.pair(&mut rng, &qn, &frag, spec.read_len, false)?;
+                if rng.gen_bool(spec.duplicate_rate.clamp(0.0, 0.9)) {
+                    w.pair(&mut rng, &format!("{qn}d"), &frag, spec.read_len, true)?;
+                }
+            }
+        }
+        let mut recs = w.buckets.remove(&tid).unwrap_or_default();
+        recs.sort_by(|a, b| (a.pos(), a.qname(), a.flags()).cmp(&(b.pos(), b.qname(), b.flags())));
+        for r in &recs {
+            writer.write(r).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+        }
+    }
+    drop(writer);
+    if let Some((a, b)) = w.fastq.take() {
+        a.finish().map_err(|e| Error::io(out, e))?;
+        b.finish().map_err(|e| Error::io(out, e))?;
+    }
+    let bam_path = out.join(format!("{}.bam", spec.sample_id));
+    crate::util::commit(&tmp, &bam_path)?;
+    bam::index::build(&bam_path, None, bam::index::Type::Bai, 2).map_err(|e| Error::Htslib { path: bam_path.clone(), reason: e.to_string() })?;
+    crate::util::write_atomic(&out.join(format!("{}.truth.json", spec.sample_id)), &crate::util::to_json(spec))?;
+    Ok(bam_path)
+}
+
+/// Bases of a reverse-strand partner are stored with descending positions; `alignments()` treats a
+/// descending run as its own segment only if positions are monotone, so re-express each such run as
+/// ascending positions on the opposite strand of the read (the aligner would report it reversed).
+fn frag_fix_reverse(frag: Vec<Db>) -> Vec<Db> {
+    // Keep as is: alignments() splits on non-increasing positions; descending runs become one-base
+    // segments, which is wrong. Instead mark descending runs as separate segments by reversing them
+    // in place is not possible without changing the read sequence, so we keep ascending-only parts
+    // aligned and soft-clip the descending part (as an aligner that found no local hit would).
+    let mut out = frag;
+    let n = out.len();
+    let mut i = 1;
+    while i < n {
+        if let (Some(p), Some(q)) = (out[i - 1].pos, out[i].pos) {
+            if out[i].tid == out[i - 1].tid && q + 1 == p {
+                // descending run starting at i-1
+                let mut j = i;
+                while j < n && out[j].tid == out[j - 1].tid && matches!((out[j - 1].pos, out[j].pos), (Some(a), Some(b)) if b + 1 == a) {
+                    j += 1;
+                }
+                for d in &mut out[i - 1..j] {
+                    d.pos = None;
+                    d.tid = -1;
+                }
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}

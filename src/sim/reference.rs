@@ -1,0 +1,258 @@
+//! Sparse GRCh38 reference: real contig names and lengths, synthetic sequence with realistic structure
+//! (GC isochores, homopolymers, short tandem repeats, diverged copies of an interspersed repeat) inside
+//! windows around the panel's targets, N elsewhere. Written as bgzipped FASTA + .fai + .gzi; BGZF blocks
+//! of pure N are compressed once and reused, so the 3.1 Gb genome takes seconds and a few MB.
+use crate::error::{Error, Result};
+use crate::ingest::build::GenomeBuild;
+use crate::model::Region;
+use crate::panel::Panel;
+use flate2::{write::DeflateEncoder, Compression};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+const LINE: usize = 60;
+/// Uncompressed bytes per BGZF block: a multiple of LINE+1 so N-only blocks repeat byte for byte.
+const BLOCK: usize = 61 * 1000;
+
+/// In-memory sequence of the simulated windows, used by the read simulator.
+#[derive(Debug, Clone, Default)]
+pub struct SimGenome {
+    pub contigs: Vec<(String, u64)>,
+    /// contig -> [(start0, sequence)] sorted, non-overlapping
+    pub windows: BTreeMap<String, Vec<(u64, Vec<u8>)>>,
+}
+
+impl SimGenome {
+    /// Reference base at 0-based `pos` (N outside windows).
+    pub fn base(&self, chrom: &str, pos: u64) -> u8 {
+        self.slice(chrom, pos, pos + 1).map(|s| s[0]).unwrap_or(b'N')
+    }
+
+    /// Sequence of [start, end) if it lies inside one window.
+    pub fn slice(&self, chrom: &str, start: u64, end: u64) -> Option<&[u8]> {
+        let w = self.windows.get(chrom)?;
+        let i = w.partition_point(|(s, _)| *s <= start).checked_sub(1)?;
+        let (s, seq) = &w[i];
+        (end <= s + seq.len() as u64).then(|| &seq[(start - s) as usize..(end - s) as usize])
+    }
+}
+
+fn merge_windows(regions: &[Region], pad: u64, build: GenomeBuild) -> BTreeMap<String, Vec<(u64, u64)>> {
+    let mut by: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    for r in regions {
+        let len = build.contig_length(&r.chrom).unwrap_or(r.end);
+        by.entry(r.chrom.clone()).or_default().push((r.start.saturating_sub(pad), (r.end + pad).min(len)));
+    }
+    for v in by.values_mut() {
+        v.sort();
+        let mut out: Vec<(u64, u64)> = Vec::new();
+        for (s, e) in v.drain(..) {
+            match out.last_mut() {
+                Some(l) if s <= l.1 => l.1 = l.1.max(e),
+                _ => out.push((s, e)),
+            }
+        }
+        *v = out;
+    }
+    by
+}
+
+/// Synthetic sequence with the structure that makes callers fail in real data.
+fn synth(len: usize, rng: &mut ChaCha8Rng, repeat: &[u8]) -> Vec<u8> {
+    const B: [u8; 4] = *b"ACGT";
+    let mut s = Vec::with_capacity(len + 400);
+    let mut gc: f64 = rng.gen_range(0.36..0.60);
+    while s.len() < len {
+        if s.len() % 5000 == 0 {
+            gc = (gc + rng.gen_range(-0.05..0.05)).clamp(0.32, 0.65);
+        }
+        let x: f64 = rng.gen();
+        if x < 0.003 {
+            let b = B[rng.gen_range(0..4)];
+            let n = rng.gen_range(6..15);
+            s.extend(std::iter::repeat(b).take(n));
+        } else if x < 0.0045 {
+            let unit = [B[rng.gen_range(0..4)], B[rng.gen_range(0..4)]];
+            for _ in 0..rng.gen_range(5..13) {
+                s.extend_from_slice(&unit);
+            }
+        } else if x < 0.0052 {
+            for &b in repeat {
+                s.push(if rng.gen_bool(0.12) { B[rng.gen_range(0..4)] } else { b });
+            }
+        } else {
+            let strong = rng.gen_bool(gc);
+            s.push(if strong { [b'G', b'C'][rng.gen_range(0..2)] } else { [b'A', b'T'][rng.gen_range(0..2)] });
+        }
+    }
+    s.truncate(len);
+    s
+}
+
+struct Bgzf<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    coffset: u64,
+    uoffset: u64,
+    gzi: Vec<(u64, u64)>,
+    cache: HashMap<Vec<u8>, Vec<u8>>,
+}
+
+impl<W: Write> Bgzf<W> {
+    fn new(out: W) -> Self {
+        Bgzf { out, buf: Vec::with_capacity(BLOCK), coffset: 0, uoffset: 0, gzi: Vec::new(), cache: HashMap::new() }
+    }
+
+    fn write(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            let n = (BLOCK - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.buf.len() == BLOCK {
+                self.flush_block()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn compress(data: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut enc = DeflateEncoder::new(Vec::new(), Compression::new(6));
+        enc.write_all(data)?;
+        let cdata = enc.finish()?;
+        let mut block = Vec::with_capacity(cdata.len() + 26);
+        let bsize = (cdata.len() + 25) as u16;
+        block.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0]);
+        block.extend_from_slice(&bsize.to_le_bytes());
+        block.extend_from_slice(&cdata);
+        block.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+        block.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        Ok(block)
+    }
+
+    fn flush_block(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let only_n = self.buf.iter().all(|&b| b == b'N' || b == b'\n');
+        let block = if only_n {
+            if let Some(b) = self.cache.get(&self.buf) {
+                b.clone()
+            } else {
+                let b = Self::compress(&self.buf)?;
+                if self.cache.len() < 64 {
+                    self.cache.insert(self.buf.clone(), b.clone());
+                }
+                b
+            }
+        } else {
+            Self::compress(&self.buf)?
+        };
+        self.out.write_all(&block)?;
+        self.coffset += block.len() as u64;
+        self.uoffset += self.buf.len() as u64;
+        self.gzi.push((self.coffset, self.uoffset));
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<Vec<(u64, u64)>> {
+        self.flush_block()?;
+        // BGZF EOF marker
+        self.out.write_all(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0, 0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0])?;
+        self.out.flush()?;
+        self.gzi.pop(); // no entry for the end of the last block
+        Ok(self.gzi)
+    }
+}
+
+/// Generate the sparse reference for `panel` and write `path` (+ .fai, .gzi). Deterministic in `seed`.
+pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Result<SimGenome> {
+    let build = panel.build().ok_or_else(|| Error::Panel { panel: panel.source.clone(), reason: "unknown build".into() })?;
+    let mut regions = panel.capture.clone();
+    regions.extend(panel.fusion_search.iter().cloned());
+    let windows = merge_windows(&regions, pad, build);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let repeat = synth(280, &mut rng, &[]);
+    let mut genome = SimGenome { contigs: build.contigs(), windows: BTreeMap::new() };
+    for (chrom, ws) in &windows {
+        let mut seqs = Vec::new();
+        for &(s, e) in ws {
+            let mut r = ChaCha8Rng::seed_from_u64(seed ^ (s.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ chrom.len() as u64);
+            seqs.push((s, synth((e - s) as usize, &mut r, &repeat)));
+        }
+        genome.windows.insert(chrom.clone(), seqs);
+    }
+    // the panel's hotspot reference alleles must be what a real GRCh38 carries
+    for h in &panel.hotspots {
+        if h.reference.len() == 1 && h.reference != "." {
+            if let Some(w) = genome.windows.get_mut(&h.chrom) {
+                let p = h.start - 1;
+                if let Some((s, seq)) = w.iter_mut().find(|(s, q)| *s <= p && p < s + q.len() as u64) {
+                    seq[(p - *s) as usize] = h.reference.as_bytes()[0];
+                }
+            }
+        }
+    }
+    let tmp = crate::util::tmp_path(path);
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut w = Bgzf::new(std::io::BufWriter::new(file));
+    let mut fai = String::new();
+    let io = |e| Error::io(path, e);
+    let nline = vec![b'N'; LINE];
+    for (chrom, len) in &genome.contigs {
+        let header = format!(">{chrom}\n");
+        w.write(header.as_bytes()).map_err(io)?;
+        fai.push_str(&format!("{chrom}\t{len}\t{}\t{LINE}\t{}\n", w.uoffset + w.buf.len() as u64, LINE + 1));
+        let ws = genome.windows.get(chrom);
+        let mut pos = 0u64;
+        let mut wi = 0;
+        while pos < *len {
+            let n = (LINE as u64).min(len - pos);
+            let line_end = pos + n;
+            if let Some(ws) = ws {
+                while wi < ws.len() && ws[wi].0 + ws[wi].1.len() as u64 <= pos {
+                    wi += 1;
+                }
+            }
+            // fast path: a whole line of N
+            let in_window = ws.is_some_and(|ws| wi < ws.len() && ws[wi].0 < line_end);
+            if !in_window {
+                w.write(&nline[..n as usize]).map_err(io)?;
+            } else {
+                let ws = ws.expect("window");
+                let mut line = vec![b'N'; n as usize];
+                let mut k = wi;
+                while k < ws.len() && ws[k].0 < line_end {
+                    let (s, q) = &ws[k];
+                    let a = pos.max(*s);
+                    let b = line_end.min(s + q.len() as u64);
+                    if a < b {
+                        line[(a - pos) as usize..(b - pos) as usize].copy_from_slice(&q[(a - s) as usize..(b - s) as usize]);
+                    }
+                    k += 1;
+                }
+                w.write(&line).map_err(io)?;
+            }
+            w.write(b"\n").map_err(io)?;
+            pos = line_end;
+        }
+    }
+    let gzi = w.finish().map_err(io)?;
+    crate::util::commit(&tmp, path)?;
+    crate::util::write_atomic(&path.with_file_name(format!("{}.fai", file_name(path))), fai.as_bytes())?;
+    let mut g = Vec::with_capacity(8 + gzi.len() * 16);
+    g.extend_from_slice(&(gzi.len() as u64).to_le_bytes());
+    for (c, u) in gzi {
+        g.extend_from_slice(&c.to_le_bytes());
+        g.extend_from_slice(&u.to_le_bytes());
+    }
+    crate::util::write_atomic(&path.with_file_name(format!("{}.gzi", file_name(path))), &g)?;
+    Ok(genome)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+}
