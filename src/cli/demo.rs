@@ -20,7 +20,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let specs = sim::demo_cohort(&panel, 42)?;
     let mut sheet = String::from("sample_id,lab_id,bam,tumor_fraction\n");
     for s in &specs {
-        let bam = sim::simulate_sample(&genome, &panel.capture, s, &data, false)?;
+        let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, false)?;
         sheet.push_str(&format!("{},{},{},{}\n", s.sample_id, s.lab_id, bam.display(), s.tumor_fraction));
     }
     let sheet_path = a.out.join("samplesheet.csv");

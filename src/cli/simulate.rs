@@ -46,7 +46,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     }
     let mut sheet = String::from("sample_id,lab_id,bam,tumor_fraction\n");
     for s in &specs {
-        let bam = sim::simulate_sample(&genome, &panel.capture, s, &a.out, a.fastq)?;
+        let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &a.out, a.fastq)?;
         sheet.push_str(&format!("{},{},{},{}\n", s.sample_id, s.lab_id, bam.file_name().unwrap_or_default().to_string_lossy(), s.tumor_fraction));
         println!("{}", bam.display());
     }

@@ -54,7 +54,8 @@ pub struct SampleQc {
     pub duplicate_pct: f64,
     pub on_target_pct: f64,
     pub insert_size_median: Option<u64>,
-    /// Over exon targets (what is reported); intronic fusion-search and backbone regions excluded.
+    /// Over the exons of the panel's transcripts (what is reported); intronic fusion-search and
+    /// backbone regions excluded.
     pub exon_targets: DepthStats,
     pub all_targets: DepthStats,
     pub min_depth: u32,
@@ -257,24 +258,28 @@ pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: 
             for &x in d {
                 *h.entry(x).or_insert(0u64) += 1;
             }
-            let is_exon = t.name.contains("_exon");
             for (k, v) in &h {
                 *all_hist.entry(*k).or_insert(0u64) += v;
-                if is_exon {
-                    *exon_hist.entry(*k).or_insert(0u64) += v;
-                }
-            }
-            if is_exon {
-                for g in Panel::target_genes(&t.name) {
-                    let gh = gene_hist.entry(g).or_default();
-                    for (k, v) in &h {
-                        *gh.entry(*k).or_insert(0) += v;
-                    }
-                }
             }
             let depth = stats_from_hist(&h);
             let verdict = verdict_for(&depth, q.min_depth, q.warn_depth, q.min_fraction_at_min_depth);
             targets.push(TargetQc { chrom: t.chrom.clone(), start: t.start, end: t.end, name: t.name.clone(), depth, verdict });
+        }
+        // Exon-level view: every exon of every panel transcript, read off the target depth arrays
+        // (an exon outside the capture counts as zero depth: it was not sequenced).
+        if let Some(chrom) = cd.targets.first().map(|t| t.chrom.clone()) {
+            for e in panel.exons.iter().filter(|e| e.chrom == chrom) {
+                let gh = gene_hist.entry(e.gene.clone()).or_default();
+                for pos in (e.start - 1)..e.end {
+                    let i = cd.targets.partition_point(|t| t.end <= pos);
+                    let d = match cd.targets.get(i) {
+                        Some(t) if t.start <= pos => cd.depth[i][(pos - t.start) as usize],
+                        _ => 0,
+                    };
+                    *gh.entry(d).or_insert(0) += 1;
+                    *exon_hist.entry(d).or_insert(0u64) += 1;
+                }
+            }
         }
     }
     let genes: Vec<GeneQc> = gene_hist
@@ -330,10 +335,10 @@ fn judge(qc: &mut SampleQc, min_frac: f64) {
     let frac = qc.exon_targets.pct_ge.get(&key).copied().unwrap_or(0.0) / 100.0;
     if frac < 0.8 {
         v = v.max(Verdict::Fail);
-        reasons.push(format!("only {:.1}% of exon-target bases reach {}x (needs >= 80%)", frac * 100.0, qc.min_depth));
+        reasons.push(format!("only {:.1}% of exon bases reach {}x (needs >= 80%)", frac * 100.0, qc.min_depth));
     } else if frac < min_frac {
         v = v.max(Verdict::Warn);
-        reasons.push(format!("{:.1}% of exon-target bases reach {}x (target >= {:.0}%)", frac * 100.0, qc.min_depth, min_frac * 100.0));
+        reasons.push(format!("{:.1}% of exon bases reach {}x (target >= {:.0}%)", frac * 100.0, qc.min_depth, min_frac * 100.0));
     }
     if qc.mapped_pct < 80.0 {
         v = v.max(Verdict::Fail);

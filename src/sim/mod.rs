@@ -8,6 +8,19 @@ use crate::panel::Panel;
 pub use reads::{simulate_sample, PlantedDeletion, PlantedFusion, PlantedVariant, SampleSpec};
 pub use reference::{write_reference, SimGenome};
 
+/// Regions the read simulator covers: every exon of the panel's transcripts (`exon:` names, full
+/// depth) plus the fusion-search introns and backbone windows (intronic depth).
+pub fn sim_targets(panel: &Panel) -> Vec<crate::model::Region> {
+    let mut out: Vec<crate::model::Region> = panel
+        .exons
+        .iter()
+        .map(|e| crate::model::Region { chrom: e.chrom.clone(), start: e.start - 1, end: e.end, name: format!("exon:{}", e.gene) })
+        .collect();
+    out.extend(panel.fusion_search.iter().cloned());
+    out.extend(panel.backbone.iter().cloned());
+    out
+}
+
 fn region_mid(panel: &Panel, name: &str) -> Result<(String, u64)> {
     panel
         .fusion_search

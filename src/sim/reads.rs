@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::Region;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use rust_htslib::bam::{self, header::HeaderRecord, record::{Aux, Cigar, CigarString}};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -74,8 +75,8 @@ impl SampleSpec {
             sample_id: sample_id.into(),
             lab_id: "LAB-SIM".into(),
             seed,
-            depth: 400.0,
-            intron_depth_factor: 0.5,
+            depth: 420.0,
+            intron_depth_factor: 0.1,
             read_len: 150,
             insert_mean: 300.0,
             insert_sd: 60.0,
@@ -184,7 +185,7 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
 
 struct Writer<'a> {
     buckets: BTreeMap<i32, Vec<bam::Record>>,
-    fastq: Option<(flate2::write::GzEncoder<std::fs::File>, flate2::write::GzEncoder<std::fs::File>)>,
+    fastq: Option<(Vec<u8>, Vec<u8>)>,
     names: &'a [String],
     rg: Vec<u8>,
 }
@@ -228,7 +229,7 @@ impl Writer<'_> {
             for (k, f) in [(0usize, f1), (1usize, f2)] {
                 let (_, s, q, _) = &reads[k];
                 let qs: String = q.iter().map(|x| (x + 33) as char).collect();
-                writeln!(f, "@{qname}/{}\n{}\n+\n{qs}", k + 1, String::from_utf8_lossy(s)).map_err(|e| Error::io("fastq", e))?;
+                writeln!(f, "@{qname}/{}\n{}\n+\n{qs}", k + 1, String::from_utf8_lossy(s)).expect("write to memory");
             }
         }
         // primary alignment = the longest segment; others supplementary with SA tags
@@ -376,7 +377,7 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
     pg.push_tag(b"ID", "puente-simulate").push_tag(b"PN", "puente").push_tag(b"VN", crate::VERSION);
     header.push_record(&pg);
 
-    let fq = if fastq {
+    let mut fq_files = if fastq {
         let f = |s: &str| -> Result<flate2::write::GzEncoder<std::fs::File>> {
             let p = out.join(format!("{}_{s}.fastq.gz", spec.sample_id));
             Ok(flate2::write::GzEncoder::new(std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?, flate2::Compression::fast()))
@@ -385,7 +386,8 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
     } else {
         None
     };
-    let mut w = Writer { buckets: BTreeMap::new(), fastq: fq, names: &names, rg: spec.sample_id.as_bytes().to_vec() };
+    let new_writer = || Writer { buckets: BTreeMap::new(), fastq: fastq.then(|| (Vec::new(), Vec::new())), names: &names, rg: spec.sample_id.as_bytes().to_vec() };
+    let mut w = new_writer();
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let mut serial = 0u64;
     let tf = spec.tumor_fraction.clamp(0.0, 1.0);
@@ -409,12 +411,15 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
                 let Some(b) = genome.slice(&f.chrom3, f.pos3 - 1, f.pos3 - 1 + right) else { continue };
                 frag.extend(b.iter().enumerate().map(|(i, &x)| Db { base: x, tid: t3, pos: Some(f.pos3 - 1 + i as u64) }));
             }
-            // reverse-strand partner: positions run downward; alignments() splits it into its own
-            // segment, and the aligner-style record for that part is reported on the reverse strand
             serial += 1;
             let qn = format!("{}:fus:{serial}", spec.sample_id);
             w.pair(&mut rng, &qn, &frag_fix_reverse(frag), spec.read_len, false)?;
         }
+    }
+    let mut fusion_buckets = std::mem::take(&mut w.buckets);
+    if let (Some((f1, f2)), Some((b1, b2))) = (&mut fq_files, &mut w.fastq) {
+        f1.write_all(b1).map_err(|e| Error::io(out, e))?;
+        f2.write_all(b2).map_err(|e| Error::io(out, e))?;
     }
 
     let mut by_contig: BTreeMap<i32, Vec<&Region>> = BTreeMap::new();
@@ -429,54 +434,81 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
     let tmp = crate::util::tmp_path(&out.join(format!("{}.bam", spec.sample_id)));
     let mut writer = bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
     writer.set_threads(2).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
-    for tid in 0..names.len() as i32 {
-        let chrom = &names[tid as usize];
-        let vars: Vec<&PlantedVariant> = spec.variants.iter().filter(|v| &v.chrom == chrom).collect();
-        let dels: Vec<&PlantedDeletion> = spec.deletions.iter().filter(|d| &d.chrom == chrom).collect();
-        let breaks: Vec<(u64, f64)> = spec.fusions.iter().flat_map(|f| {
-            let mut v = vec![];
-            if &f.chrom5 == chrom { v.push((f.pos5, f.fraction * tf)); }
-            if &f.chrom3 == chrom { v.push((f.pos3, f.fraction * tf)); }
-            v
-        }).collect();
-        for t in by_contig.get(&tid).map(|v| v.as_slice()).unwrap_or(&[]) {
-            let exon = t.name.contains("_exon");
-            // capture efficiency varies by target; GC extremes capture worse
-            let eff = (0.35 * normal(&mut rng)).exp();
-            let d = spec.depth * if exon { 1.0 } else { spec.intron_depth_factor } * eff;
-            let n = (d * t.len() as f64 / (2.0 * spec.read_len as f64)).round() as u64;
-            for _ in 0..n {
-                let len = frag_len(&mut rng);
-                let lo = t.start.saturating_sub(len / 2);
-                let start = rng.gen_range(lo..t.end.max(lo + 1));
-                let end = start + len;
-                if dels.iter().any(|dl| start < dl.end && end > dl.start - 1 && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))) {
-                    continue;
+    // contigs are simulated in parallel (each with its own seeded RNG, so output does not depend on
+    // the thread count) and written in header order
+    let tids: Vec<i32> = (0..names.len() as i32).collect();
+    let chunk = rayon::current_num_threads().max(1) * 2;
+    for group in tids.chunks(chunk) {
+        let done: Vec<Result<(Vec<bam::Record>, Option<(Vec<u8>, Vec<u8>)>)>> = group
+            .par_iter()
+            .map(|&tid| {
+                let mut w = new_writer();
+                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ (0x5DEE_CE66_D000 + tid as u64 * 7919));
+                let chrom = &names[tid as usize];
+                let vars: Vec<&PlantedVariant> = spec.variants.iter().filter(|v| &v.chrom == chrom).collect();
+                let dels: Vec<&PlantedDeletion> = spec.deletions.iter().filter(|d| &d.chrom == chrom).collect();
+                let breaks: Vec<(u64, f64)> = spec.fusions.iter().flat_map(|f| {
+                    let mut v = vec![];
+                    if &f.chrom5 == chrom { v.push((f.pos5, f.fraction * tf)); }
+                    if &f.chrom3 == chrom { v.push((f.pos3, f.fraction * tf)); }
+                    v
+                }).collect();
+                let mut serial = 0u64;
+                for t in by_contig.get(&tid).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    let exon = t.name.starts_with("exon:");
+                    // capture efficiency varies by target
+                    let eff = (0.25 * normal(&mut rng)).exp();
+                    let d = spec.depth * if exon { 1.0 } else { spec.intron_depth_factor } * eff;
+                    let n = (d * (t.len() + 2 * spec.insert_mean as u64 - 100) as f64 / (2.0 * spec.read_len as f64)).round() as u64;
+                    for _ in 0..n {
+                        let len = frag_len(&mut rng);
+                        // probes pull down fragments that overlap the target by >= 50 bp
+                        let lo = (t.start + 50).saturating_sub(len);
+                        let start = rng.gen_range(lo..t.end.saturating_sub(50).max(lo + 1));
+                        let end = start + len;
+                        if dels.iter().any(|dl| start < dl.end && end > dl.start - 1 && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))) {
+                            continue;
+                        }
+                        if breaks.iter().any(|&(b, fr)| start < b && b < end && rng.gen_bool(fr.clamp(0.0, 1.0) * 0.5)) {
+                            continue;
+                        }
+                        let local: Vec<&PlantedVariant> = vars.iter().filter(|v| v.pos > start && v.pos <= end).copied().collect();
+                        let Some(frag) = fragment(genome, tid, chrom, start, len, &local, &mut rng) else { continue };
+                        if frag.len() < spec.read_len {
+                            continue;
+                        }
+                        serial += 1;
+                        let qn = format!("{}:{tid}:{serial}", spec.sample_id);
+                        w.pair(&mut rng, &qn, &frag, spec.read_len, false)?;
+                        if rng.gen_bool(spec.duplicate_rate.clamp(0.0, 0.9)) {
+                            w.pair(&mut rng, &format!("{qn}d"), &frag, spec.read_len, true)?;
+                        }
+                    }
                 }
-                if breaks.iter().any(|&(b, fr)| start < b && b < end && rng.gen_bool(fr.clamp(0.0, 1.0) * 0.5)) {
-                    continue;
-                }
-                let local: Vec<&PlantedVariant> = vars.iter().filter(|v| v.pos > start && v.pos <= end).copied().collect();
-                let Some(frag) = fragment(genome, tid, chrom, start, len, &local, &mut rng) else { continue };
-                if frag.len() < spec.read_len {
-                    continue;
-                }
-                serial += 1;
-                let qn = format!("{}:{serial}", spec.sample_id);
-                w.pair(&mut rng, &qn, &frag, spec.read_len, false)?;
-                if rng.gen_bool(spec.duplicate_rate.clamp(0.0, 0.9)) {
-                    w.pair(&mut rng, &format!("{qn}d"), &frag, spec.read_len, true)?;
-                }
+                let mut recs: Vec<bam::Record> = w.buckets.into_values().flatten().collect();
+                recs.sort_by(|a, b| (a.tid(), a.pos(), a.qname(), a.flags()).cmp(&(b.tid(), b.pos(), b.qname(), b.flags())));
+                Ok((recs, w.fastq))
+            })
+            .collect();
+        for (k, r) in done.into_iter().enumerate() {
+            let (mut recs, fq) = r?;
+            let tid = group[k];
+            // records of other contigs' mates were bucketed by their own tid: merge in this contig's
+            if let Some(extra) = fusion_buckets.remove(&tid) {
+                recs.extend(extra);
+                recs.sort_by(|a, b| (a.pos(), a.qname(), a.flags()).cmp(&(b.pos(), b.qname(), b.flags())));
             }
-        }
-        let mut recs = w.buckets.remove(&tid).unwrap_or_default();
-        recs.sort_by(|a, b| (a.pos(), a.qname(), a.flags()).cmp(&(b.pos(), b.qname(), b.flags())));
-        for r in &recs {
-            writer.write(r).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+            for r in recs.iter().filter(|r| r.tid() == tid) {
+                writer.write(r).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+            }
+            if let (Some((f1, f2)), Some((b1, b2))) = (&mut fq_files, fq) {
+                f1.write_all(&b1).map_err(|e| Error::io(out, e))?;
+                f2.write_all(&b2).map_err(|e| Error::io(out, e))?;
+            }
         }
     }
     drop(writer);
-    if let Some((a, b)) = w.fastq.take() {
+    if let Some((a, b)) = fq_files.take() {
         a.finish().map_err(|e| Error::io(out, e))?;
         b.finish().map_err(|e| Error::io(out, e))?;
     }
