@@ -7,19 +7,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("panel {panel}: {reason}")]
     Panel { panel: String, reason: String },
     #[error("{path}: {reason}")]
     InvalidInput { path: PathBuf, reason: String },
     #[error("{path}: genome build mismatch: input is {found}, panel {panel} is {expected}")]
-    BuildMismatch { path: PathBuf, found: String, expected: String, panel: String },
+    BuildMismatch {
+        path: PathBuf,
+        found: String,
+        expected: String,
+        panel: String,
+    },
     #[error("{path}: {reason}")]
     Reference { path: PathBuf, reason: String },
     #[error("{path}: alignment file is truncated or corrupt: {reason}")]
     Truncated { path: PathBuf, reason: String },
     #[error("samplesheet {path}: {} problem(s):\n  {}", problems.len(), problems.join("\n  "))]
-    Samplesheet { path: PathBuf, problems: Vec<String> },
+    Samplesheet {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{path}: {reason}")]
     Htslib { path: PathBuf, reason: String },
     #[error("{failed} of {total} samples failed (see batch_summary.tsv)")]
@@ -40,10 +51,16 @@ impl Error {
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     pub fn input(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::InvalidInput { path: path.into(), reason: reason.into() }
+        Error::InvalidInput {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }

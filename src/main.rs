@@ -6,7 +6,9 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("puente: error: {e:#}");
-            e.downcast_ref::<puente::Error>().map(|e| e.exit_code()).unwrap_or(1)
+            e.downcast_ref::<puente::Error>()
+                .map(|e| e.exit_code())
+                .unwrap_or(1)
         }
     };
     std::process::exit(code);

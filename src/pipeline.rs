@@ -33,15 +33,22 @@ pub fn reference_ref(reference: &Reference, panel: &Panel, build: &str) -> Resul
     let mut contig_md5 = BTreeMap::new();
     let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
     for c in panel.contigs() {
-        let name = crate::ingest::build::resolve_contig(&c, &names).ok_or_else(|| Error::Reference {
-            path: reference.path.clone(),
-            reason: format!("panel contig {c} is missing from the reference (wrong build or naming?)"),
-        })?;
+        let name =
+            crate::ingest::build::resolve_contig(&c, &names).ok_or_else(|| Error::Reference {
+                path: reference.path.clone(),
+                reason: format!(
+                    "panel contig {c} is missing from the reference (wrong build or naming?)"
+                ),
+            })?;
         if let Some(m) = reference.contig_md5(name)? {
             contig_md5.insert(name.to_string(), m);
         }
     }
-    Ok(ReferenceRef { path: reference.path.display().to_string(), build: build.to_string(), contig_md5 })
+    Ok(ReferenceRef {
+        path: reference.path.display().to_string(),
+        build: build.to_string(),
+        contig_md5,
+    })
 }
 
 /// Check that the reference is the panel's build (by contig names and lengths).
@@ -58,18 +65,37 @@ pub fn check_reference(reference: &Reference, panel: &Panel) -> Result<()> {
     Ok(())
 }
 
-pub fn run_sample(opts: &RunOptions, panel: &Panel, reference: &Reference, reference_ref: &ReferenceRef) -> Result<RunOutcome> {
+pub fn run_sample(
+    opts: &RunOptions,
+    panel: &Panel,
+    reference: &Reference,
+    reference_ref: &ReferenceRef,
+) -> Result<RunOutcome> {
     let id = &opts.sample.sample_id;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::io(&opts.out_dir, e))?;
-    let input = AlignmentInput::open(&opts.alignment, Some(reference), &opts.out_dir.join("index"), opts.threads)?;
+    let input = AlignmentInput::open(
+        &opts.alignment,
+        Some(reference),
+        &opts.out_dir.join("index"),
+        opts.threads,
+    )?;
     input.check_build(panel)?;
     let qc = crate::qc::run(&input, panel, &opts.filter, opts.threads)?;
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
     if input.index_built {
-        warnings.push(format!("no index beside {}; one was built in {}", opts.alignment.display(), input.index.display()));
+        warnings.push(format!(
+            "no index beside {}; one was built in {}",
+            opts.alignment.display(),
+            input.index.display()
+        ));
     }
-    if let Some(rg_sample) = input.read_groups.iter().filter_map(|r| r.sample.as_deref()).find(|s| s != id) {
+    if let Some(rg_sample) = input
+        .read_groups
+        .iter()
+        .filter_map(|r| r.sample.as_deref())
+        .find(|s| s != id)
+    {
         warnings.push(format!("read group sample name {rg_sample:?} differs from sample ID {id:?}: check for a sample swap"));
     }
     warnings.push("this puente version reports QC and hotspot depth only: small variants, fusions, copy number and PGx are not called yet, so no lesion can be reported as absent".into());
@@ -78,7 +104,11 @@ pub fn run_sample(opts: &RunOptions, panel: &Panel, reference: &Reference, refer
         command_line: opts.command_line.clone(),
         panel: panel.reference(),
         reference: reference_ref.clone(),
-        inputs: vec![InputFile { role: "alignment".into(), path: opts.alignment.display().to_string(), sha256: input_sha.clone() }],
+        inputs: vec![InputFile {
+            role: "alignment".into(),
+            path: opts.alignment.display().to_string(),
+            sha256: input_sha.clone(),
+        }],
         read_groups: input.read_groups.clone(),
     };
     let hotspots = qc
@@ -87,7 +117,12 @@ pub fn run_sample(opts: &RunOptions, panel: &Panel, reference: &Reference, refer
         .map(|h| HotspotResult {
             id: format!("{}:{}:{}", h.gene, h.hgvs_c, panel.manifest.panel.version),
             gene: h.gene.clone(),
-            name: panel.hotspots.iter().find(|x| x.gene == h.gene && x.hgvs_c == h.hgvs_c).map(|x| x.name.clone()).unwrap_or_default(),
+            name: panel
+                .hotspots
+                .iter()
+                .find(|x| x.gene == h.gene && x.hgvs_c == h.hgvs_c)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
             hgvs_c: h.hgvs_c.clone(),
             chrom: h.chrom.clone(),
             pos: h.pos,
@@ -95,10 +130,25 @@ pub fn run_sample(opts: &RunOptions, panel: &Panel, reference: &Reference, refer
             status: "not_genotyped".into(),
         })
         .collect();
-    let modules = ["qc", "small_variants", "fusions", "copy_number", "pgx", "annotation", "risk"]
-        .iter()
-        .map(|m| ModuleStatus { module: m.to_string(), status: if *m == "qc" { "done".into() } else { "not_available".into() } })
-        .collect();
+    let modules = [
+        "qc",
+        "small_variants",
+        "fusions",
+        "copy_number",
+        "pgx",
+        "annotation",
+        "risk",
+    ]
+    .iter()
+    .map(|m| ModuleStatus {
+        module: m.to_string(),
+        status: if *m == "qc" {
+            "done".into()
+        } else {
+            "not_available".into()
+        },
+    })
+    .collect();
     let report = Report {
         schema_version: report::SCHEMA_VERSION.into(),
         sample: opts.sample.clone(),
@@ -120,7 +170,12 @@ pub fn run_sample(opts: &RunOptions, panel: &Panel, reference: &Reference, refer
 
 /// True when `dir` holds a complete report for this input checksum (resume support).
 pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join("report.json")) else { return false };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    v["provenance"]["inputs"][0]["sha256"].as_str() == Some(input_sha256) && dir.join("qc.json").is_file()
+    let Ok(text) = std::fs::read_to_string(dir.join("report.json")) else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    v["provenance"]["inputs"][0]["sha256"].as_str() == Some(input_sha256)
+        && dir.join("qc.json").is_file()
 }

@@ -13,8 +13,20 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 const COLUMNS: [&str; 14] = [
-    "sample_id", "lab_id", "bam", "cram", "fastq_1", "fastq_2", "library", "sex", "age_years", "wbc_per_ul",
-    "cns_status", "mrd_day15", "mrd_eoi", "tumor_fraction",
+    "sample_id",
+    "lab_id",
+    "bam",
+    "cram",
+    "fastq_1",
+    "fastq_2",
+    "library",
+    "sex",
+    "age_years",
+    "wbc_per_ul",
+    "cns_status",
+    "mrd_day15",
+    "mrd_eoi",
+    "tumor_fraction",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +35,14 @@ pub struct SheetRow {
     pub alignment: PathBuf,
 }
 
-fn parse_num(v: &str, col: &str, lo: f64, hi: f64, line: usize, problems: &mut Vec<String>) -> Option<f64> {
+fn parse_num(
+    v: &str,
+    col: &str,
+    lo: f64,
+    hi: f64,
+    line: usize,
+    problems: &mut Vec<String>,
+) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -48,13 +67,27 @@ pub fn read_samplesheet(path: &Path) -> Result<Vec<SheetRow>> {
 }
 
 pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<SheetRow>> {
-    let bad = |problems: Vec<String>| Error::Samplesheet { path: path.into(), problems };
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr.headers().map_err(|e| bad(vec![format!("header: {e}")]))?.iter().map(str::to_string).collect();
+    let bad = |problems: Vec<String>| Error::Samplesheet {
+        path: path.into(),
+        problems,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| bad(vec![format!("header: {e}")]))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let mut problems = Vec::new();
     for h in &headers {
         if !COLUMNS.contains(&h.as_str()) {
-            problems.push(format!("unknown column {h:?} (expected some of: {})", COLUMNS.join(",")));
+            problems.push(format!(
+                "unknown column {h:?} (expected some of: {})",
+                COLUMNS.join(",")
+            ));
         }
     }
     if !headers.iter().any(|h| h == "sample_id") {
@@ -74,17 +107,29 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
                 continue;
             }
         };
-        let get = |c: &str| headers.iter().position(|h| h == c).and_then(|k| rec.get(k)).unwrap_or("").to_string();
+        let get = |c: &str| {
+            headers
+                .iter()
+                .position(|h| h == c)
+                .and_then(|k| rec.get(k))
+                .unwrap_or("")
+                .to_string()
+        };
         let id = get("sample_id");
         if id.is_empty() {
             problems.push(format!("line {line}: empty sample_id"));
             continue;
         }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
             problems.push(format!("line {line}: sample_id {id:?} may only use letters, digits, '-', '_' and '.' (it names a folder)"));
         }
         if let Some(prev) = seen.insert(id.clone(), line) {
-            problems.push(format!("line {line}: duplicate sample_id {id:?} (first on line {prev})"));
+            problems.push(format!(
+                "line {line}: duplicate sample_id {id:?} (first on line {prev})"
+            ));
         }
         let (bam, cram, fq1) = (get("bam"), get("cram"), get("fastq_1"));
         let alignment = match (bam.is_empty(), cram.is_empty(), fq1.is_empty()) {
@@ -99,22 +144,33 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
                 None
             }
             (true, true, true) => {
-                problems.push(format!("line {line}: {id}: no input (bam, cram or fastq_1)"));
+                problems.push(format!(
+                    "line {line}: {id}: no input (bam, cram or fastq_1)"
+                ));
                 None
             }
         };
         let alignment = alignment.map(|a| {
             let p = PathBuf::from(&a);
-            if p.is_absolute() { p } else { base.join(p) }
+            if p.is_absolute() {
+                p
+            } else {
+                base.join(p)
+            }
         });
         if let Some(a) = &alignment {
             if !a.is_file() {
-                problems.push(format!("line {line}: {id}: input file {} not found", a.display()));
+                problems.push(format!(
+                    "line {line}: {id}: input file {} not found",
+                    a.display()
+                ));
             }
         }
         let library = get("library");
         if !library.is_empty() && library != "dna" && library != "rna" {
-            problems.push(format!("line {line}: library {library:?} must be dna or rna"));
+            problems.push(format!(
+                "line {line}: library {library:?} must be dna or rna"
+            ));
         }
         let sex = get("sex");
         if !sex.is_empty() && !["M", "F", "U"].contains(&sex.as_str()) {
@@ -122,19 +178,49 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
         }
         let cns = get("cns_status");
         if !cns.is_empty() && !["CNS1", "CNS2", "CNS3"].contains(&cns.as_str()) {
-            problems.push(format!("line {line}: cns_status {cns:?} must be CNS1, CNS2 or CNS3"));
+            problems.push(format!(
+                "line {line}: cns_status {cns:?} must be CNS1, CNS2 or CNS3"
+            ));
         }
         let info = SampleInfo {
             sample_id: id.clone(),
             lab_id: Some(get("lab_id")).filter(|s| !s.is_empty()),
             library: Some(library).filter(|s| !s.is_empty()),
             sex: Some(sex).filter(|s| !s.is_empty()),
-            age_years: parse_num(&get("age_years"), "age_years", 0.0, 30.0, line, &mut problems),
-            wbc_per_ul: parse_num(&get("wbc_per_ul"), "wbc_per_ul", 0.0, 2.0e6, line, &mut problems),
+            age_years: parse_num(
+                &get("age_years"),
+                "age_years",
+                0.0,
+                30.0,
+                line,
+                &mut problems,
+            ),
+            wbc_per_ul: parse_num(
+                &get("wbc_per_ul"),
+                "wbc_per_ul",
+                0.0,
+                2.0e6,
+                line,
+                &mut problems,
+            ),
             cns_status: Some(cns).filter(|s| !s.is_empty()),
-            mrd_day15: parse_num(&get("mrd_day15"), "mrd_day15", 0.0, 1.0, line, &mut problems),
+            mrd_day15: parse_num(
+                &get("mrd_day15"),
+                "mrd_day15",
+                0.0,
+                1.0,
+                line,
+                &mut problems,
+            ),
             mrd_eoi: parse_num(&get("mrd_eoi"), "mrd_eoi", 0.0, 1.0, line, &mut problems),
-            tumor_fraction: parse_num(&get("tumor_fraction"), "tumor_fraction", 0.0, 1.0, line, &mut problems),
+            tumor_fraction: parse_num(
+                &get("tumor_fraction"),
+                "tumor_fraction",
+                0.0,
+                1.0,
+                line,
+                &mut problems,
+            ),
         };
         if let Some(a) = alignment {
             rows.push(SheetRow { info, alignment: a });
@@ -175,7 +261,12 @@ pub struct BatchOptions {
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
-pub fn run(rows: &[SheetRow], panel: &Panel, reference: &Reference, opts: &BatchOptions) -> Result<BatchSummary> {
+pub fn run(
+    rows: &[SheetRow],
+    panel: &Panel,
+    reference: &Reference,
+    opts: &BatchOptions,
+) -> Result<BatchSummary> {
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
     pipeline::check_reference(reference, panel)?;
     let rref = pipeline::reference_ref(reference, panel, &panel.manifest.panel.build)?;
@@ -185,7 +276,12 @@ pub fn run(rows: &[SheetRow], panel: &Panel, reference: &Reference, opts: &Batch
     let pb = ProgressBar::new(rows.len() as u64);
     let tty = std::io::stderr().is_terminal();
     if tty {
-        pb.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} samples {msg}").expect("template"));
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} samples {msg}",
+            )
+            .expect("template"),
+        );
     } else {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     }
@@ -196,7 +292,10 @@ pub fn run(rows: &[SheetRow], panel: &Panel, reference: &Reference, opts: &Batch
             eprintln!("{msg}");
         }
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::input(&opts.out, e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::input(&opts.out, e.to_string()))?;
     let mut samples: Vec<SampleSummary> = pool.install(|| {
         rows.par_iter()
             .with_max_len(1)
@@ -208,21 +307,52 @@ pub fn run(rows: &[SheetRow], panel: &Panel, reference: &Reference, opts: &Batch
                     if pipeline::is_complete(&dir, sha) {
                         log(format!("[puente] {id}: complete for this input, skipped"));
                         pb.inc(1);
-                        return SampleSummary { sample_id: id, status: "skipped".into(), verdict: read_verdict(&dir), mean_exon_depth: None, report: Some(dir.join("report.json").display().to_string()), error: None };
+                        return SampleSummary {
+                            sample_id: id,
+                            status: "skipped".into(),
+                            verdict: read_verdict(&dir),
+                            mean_exon_depth: None,
+                            report: Some(dir.join("report.json").display().to_string()),
+                            error: None,
+                        };
                     }
                 }
                 log(format!("[puente] {id}: started"));
-                let ropts = RunOptions { alignment: row.alignment.clone(), sample: row.info.clone(), out_dir: dir, threads: per_sample, filter: opts.filter, command_line: opts.command_line.clone() };
+                let ropts = RunOptions {
+                    alignment: row.alignment.clone(),
+                    sample: row.info.clone(),
+                    out_dir: dir,
+                    threads: per_sample,
+                    filter: opts.filter,
+                    command_line: opts.command_line.clone(),
+                };
                 let r = pipeline::run_sample(&ropts, panel, reference, &rref);
                 pb.inc(1);
                 match r {
                     Ok(o) => {
-                        log(format!("[puente] {id}: done, QC {:?}, mean exon depth {:.0}x", o.verdict, o.mean_exon_depth));
-                        SampleSummary { sample_id: id, status: "done".into(), verdict: Some(o.verdict), mean_exon_depth: Some(o.mean_exon_depth), report: Some(o.report.display().to_string()), error: None }
+                        log(format!(
+                            "[puente] {id}: done, QC {:?}, mean exon depth {:.0}x",
+                            o.verdict, o.mean_exon_depth
+                        ));
+                        SampleSummary {
+                            sample_id: id,
+                            status: "done".into(),
+                            verdict: Some(o.verdict),
+                            mean_exon_depth: Some(o.mean_exon_depth),
+                            report: Some(o.report.display().to_string()),
+                            error: None,
+                        }
                     }
                     Err(e) => {
                         log(format!("[puente] {id}: FAILED: {e}"));
-                        SampleSummary { sample_id: id, status: "failed".into(), verdict: None, mean_exon_depth: None, report: None, error: Some(e.to_string()) }
+                        SampleSummary {
+                            sample_id: id,
+                            status: "failed".into(),
+                            verdict: None,
+                            mean_exon_depth: None,
+                            report: None,
+                            error: Some(e.to_string()),
+                        }
                     }
                 }
             })
@@ -230,31 +360,53 @@ pub fn run(rows: &[SheetRow], panel: &Panel, reference: &Reference, opts: &Batch
     });
     pb.finish_and_clear();
     samples.sort_by(|a, b| a.sample_id.cmp(&b.sample_id));
-    let summary = BatchSummary { puente_version: crate::VERSION.into(), panel: panel.reference(), samples };
+    let summary = BatchSummary {
+        puente_version: crate::VERSION.into(),
+        panel: panel.reference(),
+        samples,
+    };
     write_summary(&opts.out, &summary)?;
-    let failed = summary.samples.iter().filter(|s| s.status == "failed").count();
+    let failed = summary
+        .samples
+        .iter()
+        .filter(|s| s.status == "failed")
+        .count();
     if failed > 0 {
-        return Err(Error::BatchFailed { failed, total: summary.samples.len() });
+        return Err(Error::BatchFailed {
+            failed,
+            total: summary.samples.len(),
+        });
     }
     Ok(summary)
 }
 
 fn read_verdict(dir: &Path) -> Option<Verdict> {
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).ok()?).ok()?;
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).ok()?).ok()?;
     serde_json::from_value(v["qc"]["verdict"].clone()).ok()
 }
 
 fn write_summary(out: &Path, s: &BatchSummary) -> Result<()> {
-    let mut tsv = format!("# puente {} panel {} {}\nsample_id\tstatus\tqc_verdict\tmean_exon_depth\treport\terror\n", s.puente_version, s.panel.name, s.panel.version);
+    let mut tsv = format!(
+        "# puente {} panel {} {}\nsample_id\tstatus\tqc_verdict\tmean_exon_depth\treport\terror\n",
+        s.puente_version, s.panel.name, s.panel.version
+    );
     for x in &s.samples {
         tsv.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\n",
             x.sample_id,
             x.status,
-            x.verdict.map(|v| format!("{v:?}").to_lowercase()).unwrap_or_default(),
-            x.mean_exon_depth.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            x.verdict
+                .map(|v| format!("{v:?}").to_lowercase())
+                .unwrap_or_default(),
+            x.mean_exon_depth
+                .map(|d| format!("{d:.1}"))
+                .unwrap_or_default(),
             x.report.clone().unwrap_or_default(),
-            x.error.clone().unwrap_or_default().replace(['\t', '\n'], " ")
+            x.error
+                .clone()
+                .unwrap_or_default()
+                .replace(['\t', '\n'], " ")
         ));
     }
     crate::util::write_atomic(&out.join("batch_summary.tsv"), tsv.as_bytes())?;
@@ -272,7 +424,13 @@ mod tests {
         let text = "sample_id,bam,age_years,mrd_day15,sex\nS1,a.bam,5,0.01,F\nS1,a.bam,abc,2,Q\nS2,missing.bam,,,\n";
         let e = parse_samplesheet(text, dir.path(), Path::new("sheet.csv")).unwrap_err();
         let msg = e.to_string();
-        for want in ["duplicate sample_id \"S1\"", "age_years = \"abc\" is not a number", "mrd_day15 = 2 is outside", "sex \"Q\"", "missing.bam not found"] {
+        for want in [
+            "duplicate sample_id \"S1\"",
+            "age_years = \"abc\" is not a number",
+            "mrd_day15 = 2 is outside",
+            "sex \"Q\"",
+            "missing.bam not found",
+        ] {
             assert!(msg.contains(want), "{want} not in {msg}");
         }
         assert_eq!(e.exit_code(), 7);
@@ -282,10 +440,16 @@ mod tests {
     fn samplesheet_ok() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.bam"), b"x").unwrap();
-        let rows = parse_samplesheet("sample_id,lab_id,bam,tumor_fraction\nS1,L1,a.bam,0.8\n", dir.path(), Path::new("s.csv")).unwrap();
+        let rows = parse_samplesheet(
+            "sample_id,lab_id,bam,tumor_fraction\nS1,L1,a.bam,0.8\n",
+            dir.path(),
+            Path::new("s.csv"),
+        )
+        .unwrap();
         assert_eq!(rows[0].info.tumor_fraction, Some(0.8));
         assert_eq!(rows[0].alignment, dir.path().join("a.bam"));
-        let e = parse_samplesheet("sample_id,colour\nS1,red\n", dir.path(), Path::new("s.csv")).unwrap_err();
+        let e = parse_samplesheet("sample_id,colour\nS1,red\n", dir.path(), Path::new("s.csv"))
+            .unwrap_err();
         assert!(e.to_string().contains("unknown column \"colour\""));
     }
 }

@@ -20,8 +20,17 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let panel = Panel::load(&a.panel)?;
     let rows = batch::read_samplesheet(&a.samplesheet)?;
     let reference = Reference::open(&a.reference)?;
-    let opts = batch::BatchOptions { out: a.out.clone(), threads: a.common.threads, filter: a.common.filter(), command_line: super::command_line() };
+    let opts = batch::BatchOptions {
+        out: a.out.clone(),
+        threads: a.common.threads,
+        filter: a.common.filter(),
+        command_line: super::command_line(),
+    };
     let s = batch::run(&rows, &panel, &reference, &opts)?;
-    println!("{} samples done; summary in {}", s.samples.len(), a.out.join("batch_summary.tsv").display());
+    println!(
+        "{} samples done; summary in {}",
+        s.samples.len(),
+        a.out.join("batch_summary.tsv").display()
+    );
     Ok(0)
 }

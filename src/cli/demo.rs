@@ -15,28 +15,64 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let t0 = Instant::now();
     let panel = Panel::load("all-v1")?;
     let data = a.out.join("data");
-    eprintln!("[puente demo] simulating a sparse GRCh38 reference and 3 samples in {} ...", data.display());
+    eprintln!(
+        "[puente demo] simulating a sparse GRCh38 reference and 3 samples in {} ...",
+        data.display()
+    );
     let genome = super::simulate::puente_sim_reference(&panel, &data, 42, false)?;
     let specs = sim::demo_cohort(&panel, 42)?;
     let mut sheet = String::from("sample_id,lab_id,bam,tumor_fraction\n");
     for s in &specs {
         let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, false)?;
-        sheet.push_str(&format!("{},{},{},{}\n", s.sample_id, s.lab_id, bam.display(), s.tumor_fraction));
+        sheet.push_str(&format!(
+            "{},{},{},{}\n",
+            s.sample_id,
+            s.lab_id,
+            bam.display(),
+            s.tumor_fraction
+        ));
     }
     let sheet_path = a.out.join("samplesheet.csv");
     puente::util::write_atomic(&sheet_path, sheet.as_bytes())?;
-    eprintln!("[puente demo] data ready in {:.0} s; running the batch ...", t0.elapsed().as_secs_f64());
+    eprintln!(
+        "[puente demo] data ready in {:.0} s; running the batch ...",
+        t0.elapsed().as_secs_f64()
+    );
     let rows = batch::read_samplesheet(&sheet_path)?;
     let reference = Reference::open(&data.join("reference.fa.gz"))?;
     let results = a.out.join("results");
-    let opts = batch::BatchOptions { out: results.clone(), threads: a.threads, filter: Default::default(), command_line: super::command_line() };
+    let opts = batch::BatchOptions {
+        out: results.clone(),
+        threads: a.threads,
+        filter: Default::default(),
+        command_line: super::command_line(),
+    };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
-    println!("puente demo finished in {:.0} s", t0.elapsed().as_secs_f64());
-    println!("  planted lesions (truth):  {}/*.truth.json", data.display());
-    println!("  per-sample results:       {}/<sample>/report.json, qc.json, *_mqc.tsv", results.display());
-    println!("  batch summary:            {}", results.join("batch_summary.tsv").display());
+    println!(
+        "puente demo finished in {:.0} s",
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "  planted lesions (truth):  {}/*.truth.json",
+        data.display()
+    );
+    println!(
+        "  per-sample results:       {}/<sample>/report.json, qc.json, *_mqc.tsv",
+        results.display()
+    );
+    println!(
+        "  batch summary:            {}",
+        results.join("batch_summary.tsv").display()
+    );
     for s in &summary.samples {
-        println!("  {:<8} QC {:<5} mean exon depth {:>5.0}x", s.sample_id, s.verdict.map(|v| format!("{v:?}").to_lowercase()).unwrap_or_default(), s.mean_exon_depth.unwrap_or(0.0));
+        println!(
+            "  {:<8} QC {:<5} mean exon depth {:>5.0}x",
+            s.sample_id,
+            s.verdict
+                .map(|v| format!("{v:?}").to_lowercase())
+                .unwrap_or_default(),
+            s.mean_exon_depth.unwrap_or(0.0)
+        );
     }
     Ok(0)
 }

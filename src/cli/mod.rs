@@ -8,7 +8,12 @@ mod simulate;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "puente", version, about = "NGS diagnostic pipeline for pediatric ALL panels", propagate_version = true)]
+#[command(
+    name = "puente",
+    version,
+    about = "NGS diagnostic pipeline for pediatric ALL panels",
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,12 +45,17 @@ pub struct Common {
 }
 
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 impl Common {
     pub fn filter(&self) -> puente::ingest::reads::ReadFilter {
-        puente::ingest::reads::ReadFilter { min_mapq: self.min_mapq, ..Default::default() }
+        puente::ingest::reads::ReadFilter {
+            min_mapq: self.min_mapq,
+            ..Default::default()
+        }
     }
 }
 

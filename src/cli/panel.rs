@@ -40,11 +40,28 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         Action::Show { panel } => {
             let p = Panel::load(&panel)?;
             let bp = |r: &[puente::model::Region]| r.iter().map(|x| x.len()).sum::<u64>();
-            println!("# {} {} {} sha256 {}", p.manifest.panel.name, p.manifest.panel.version, p.manifest.panel.build, p.sha256);
-            println!("# capture {} bp, reportable {} bp, fusion search {} bp", bp(&p.capture), bp(&p.reportable), bp(&p.fusion_search));
+            println!(
+                "# {} {} {} sha256 {}",
+                p.manifest.panel.name, p.manifest.panel.version, p.manifest.panel.build, p.sha256
+            );
+            println!(
+                "# capture {} bp, reportable {} bp, fusion search {} bp",
+                bp(&p.capture),
+                bp(&p.reportable),
+                bp(&p.fusion_search)
+            );
             println!("gene\troles\ttranscript\tlocus\twhy");
             for g in &p.manifest.genes {
-                println!("{}\t{}\t{}\t{}:{}-{}\t{}", g.name, g.roles.join(","), g.transcript, g.chrom, g.start, g.end, g.why);
+                println!(
+                    "{}\t{}\t{}\t{}:{}-{}\t{}",
+                    g.name,
+                    g.roles.join(","),
+                    g.transcript,
+                    g.chrom,
+                    g.start,
+                    g.end,
+                    g.why
+                );
             }
             Ok(0)
         }

@@ -34,7 +34,11 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     pipeline::check_reference(&reference, &panel)?;
     let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build)?;
     let alignment = a.bam.or(a.cram).context("give --bam or --cram")?;
-    let sample = SampleInfo { sample_id: a.sample_id.clone(), library: a.library, ..Default::default() };
+    let sample = SampleInfo {
+        sample_id: a.sample_id.clone(),
+        library: a.library,
+        ..Default::default()
+    };
     let opts = pipeline::RunOptions {
         alignment,
         sample,
@@ -43,8 +47,16 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         filter: a.common.filter(),
         command_line: super::command_line(),
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()?;
     let o = pool.install(|| pipeline::run_sample(&opts, &panel, &reference, &rref))?;
-    println!("{}: QC {:?}, mean exon depth {:.0}x -> {}", o.sample_id, o.verdict, o.mean_exon_depth, o.report.display());
+    println!(
+        "{}: QC {:?}, mean exon depth {:.0}x -> {}",
+        o.sample_id,
+        o.verdict,
+        o.mean_exon_depth,
+        o.report.display()
+    );
     Ok(0)
 }

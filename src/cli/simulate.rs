@@ -33,8 +33,12 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let genome = puente_sim_reference(&panel, &a.out, a.seed, a.reuse_reference)?;
     let mut specs = Vec::new();
     for p in &a.spec {
-        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-        specs.push(serde_json::from_str::<sim::SampleSpec>(&text).with_context(|| format!("{}: not a sample spec", p.display()))?);
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        specs.push(
+            serde_json::from_str::<sim::SampleSpec>(&text)
+                .with_context(|| format!("{}: not a sample spec", p.display()))?,
+        );
     }
     if a.cohort {
         specs.extend(sim::demo_cohort(&panel, a.seed)?);
@@ -47,7 +51,13 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let mut sheet = String::from("sample_id,lab_id,bam,tumor_fraction\n");
     for s in &specs {
         let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &a.out, a.fastq)?;
-        sheet.push_str(&format!("{},{},{},{}\n", s.sample_id, s.lab_id, bam.file_name().unwrap_or_default().to_string_lossy(), s.tumor_fraction));
+        sheet.push_str(&format!(
+            "{},{},{},{}\n",
+            s.sample_id,
+            s.lab_id,
+            bam.file_name().unwrap_or_default().to_string_lossy(),
+            s.tumor_fraction
+        ));
         println!("{}", bam.display());
     }
     puente::util::write_atomic(&a.out.join("samplesheet.csv"), sheet.as_bytes())?;
@@ -55,7 +65,12 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
 }
 
 /// Write (or reuse) the sparse reference in `out`.
-pub fn puente_sim_reference(panel: &Panel, out: &std::path::Path, seed: u64, reuse: bool) -> anyhow::Result<sim::SimGenome> {
+pub fn puente_sim_reference(
+    panel: &Panel,
+    out: &std::path::Path,
+    seed: u64,
+    reuse: bool,
+) -> anyhow::Result<sim::SimGenome> {
     std::fs::create_dir_all(out)?;
     let path = out.join("reference.fa.gz");
     if reuse && path.is_file() {

@@ -10,18 +10,58 @@ pub enum GenomeBuild {
 }
 
 const GRCH38: [(&str, u64); 25] = [
-    ("1", 248956422), ("2", 242193529), ("3", 198295559), ("4", 190214555), ("5", 181538259),
-    ("6", 170805979), ("7", 159345973), ("8", 145138636), ("9", 138394717), ("10", 133797422),
-    ("11", 135086622), ("12", 133275309), ("13", 114364328), ("14", 107043718), ("15", 101991189),
-    ("16", 90338345), ("17", 83257441), ("18", 80373285), ("19", 58617616), ("20", 64444167),
-    ("21", 46709983), ("22", 50818468), ("X", 156040895), ("Y", 57227415), ("MT", 16569),
+    ("1", 248956422),
+    ("2", 242193529),
+    ("3", 198295559),
+    ("4", 190214555),
+    ("5", 181538259),
+    ("6", 170805979),
+    ("7", 159345973),
+    ("8", 145138636),
+    ("9", 138394717),
+    ("10", 133797422),
+    ("11", 135086622),
+    ("12", 133275309),
+    ("13", 114364328),
+    ("14", 107043718),
+    ("15", 101991189),
+    ("16", 90338345),
+    ("17", 83257441),
+    ("18", 80373285),
+    ("19", 58617616),
+    ("20", 64444167),
+    ("21", 46709983),
+    ("22", 50818468),
+    ("X", 156040895),
+    ("Y", 57227415),
+    ("MT", 16569),
 ];
 const GRCH37: [(&str, u64); 25] = [
-    ("1", 249250621), ("2", 243199373), ("3", 198022430), ("4", 191154276), ("5", 180915260),
-    ("6", 171115067), ("7", 159138663), ("8", 146364022), ("9", 141213431), ("10", 135534747),
-    ("11", 135006516), ("12", 133851895), ("13", 115169878), ("14", 107349540), ("15", 102531392),
-    ("16", 90354753), ("17", 81195210), ("18", 78077248), ("19", 59128983), ("20", 63025520),
-    ("21", 48129895), ("22", 51304566), ("X", 155270560), ("Y", 59373566), ("MT", 16569),
+    ("1", 249250621),
+    ("2", 243199373),
+    ("3", 198022430),
+    ("4", 191154276),
+    ("5", 180915260),
+    ("6", 171115067),
+    ("7", 159138663),
+    ("8", 146364022),
+    ("9", 141213431),
+    ("10", 135534747),
+    ("11", 135006516),
+    ("12", 133851895),
+    ("13", 115169878),
+    ("14", 107349540),
+    ("15", 102531392),
+    ("16", 90354753),
+    ("17", 81195210),
+    ("18", 78077248),
+    ("19", 59128983),
+    ("20", 63025520),
+    ("21", 48129895),
+    ("22", 51304566),
+    ("X", 155270560),
+    ("Y", 59373566),
+    ("MT", 16569),
 ];
 
 /// `chr7` / `7` -> `7`; `chrM` / `M` / `MT` -> `MT`.
@@ -61,7 +101,16 @@ impl GenomeBuild {
     pub fn contigs(&self) -> Vec<(String, u64)> {
         self.table()
             .iter()
-            .map(|(n, l)| (if *n == "MT" { "chrM".to_string() } else { format!("chr{n}") }, *l))
+            .map(|(n, l)| {
+                (
+                    if *n == "MT" {
+                        "chrM".to_string()
+                    } else {
+                        format!("chr{n}")
+                    },
+                    *l,
+                )
+            })
             .collect()
     }
 
@@ -88,8 +137,14 @@ pub struct BuildEvidence {
 impl BuildEvidence {
     pub fn describe(&self) -> String {
         match self.build {
-            Some(b) => format!("{} ({} primary contigs match by length)", b.name(), self.matches),
-            None => "an unknown build (primary contig lengths match neither GRCh37 nor GRCh38)".into(),
+            Some(b) => format!(
+                "{} ({} primary contigs match by length)",
+                b.name(),
+                self.matches
+            ),
+            None => {
+                "an unknown build (primary contig lengths match neither GRCh37 nor GRCh38)".into()
+            }
         }
     }
 }
@@ -100,7 +155,12 @@ impl BuildEvidence {
 pub fn detect<'a>(contigs: impl IntoIterator<Item = (&'a str, u64)>) -> BuildEvidence {
     let contigs: Vec<(&str, u64)> = contigs.into_iter().collect();
     let chr_prefix = contigs.iter().any(|(n, _)| n.starts_with("chr"));
-    let mut best = BuildEvidence { build: None, matches: 0, conflicts: 0, chr_prefix };
+    let mut best = BuildEvidence {
+        build: None,
+        matches: 0,
+        conflicts: 0,
+        chr_prefix,
+    };
     for b in [GenomeBuild::GRCh38, GenomeBuild::GRCh37] {
         let (mut m, mut c) = (0, 0);
         for (name, len) in &contigs {
@@ -114,7 +174,12 @@ pub fn detect<'a>(contigs: impl IntoIterator<Item = (&'a str, u64)>) -> BuildEvi
             }
         }
         if m > 0 && c == 0 && m > best.matches {
-            best = BuildEvidence { build: Some(b), matches: m, conflicts: 0, chr_prefix };
+            best = BuildEvidence {
+                build: Some(b),
+                matches: m,
+                conflicts: 0,
+                chr_prefix,
+            };
         }
     }
     best
@@ -123,7 +188,10 @@ pub fn detect<'a>(contigs: impl IntoIterator<Item = (&'a str, u64)>) -> BuildEvi
 /// Map a panel contig name (`chr7`) to the name used by an input (`7`, `chr7`, `chrM`/`MT`).
 pub fn resolve_contig<'a>(panel_name: &str, input_names: &'a [String]) -> Option<&'a str> {
     let c = canonical(panel_name);
-    input_names.iter().find(|n| canonical(n) == c).map(|s| s.as_str())
+    input_names
+        .iter()
+        .find(|n| canonical(n) == c)
+        .map(|s| s.as_str())
 }
 
 #[cfg(test)]

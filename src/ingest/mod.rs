@@ -35,8 +35,8 @@ pub struct AlignmentInput {
 
 /// BGZF end-of-file marker every complete BAM ends with.
 const BGZF_EOF: [u8; 28] = [
-    0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0, 0, 0, 0, 0,
-    0, 0, 0, 0,
+    0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0, 0,
+    0, 0, 0, 0, 0, 0, 0,
 ];
 
 fn sniff(path: &Path) -> Result<Format> {
@@ -50,7 +50,10 @@ fn sniff(path: &Path) -> Result<Format> {
     if n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
         return Ok(Format::Bam);
     }
-    Err(Error::input(path, "not a BAM or CRAM file (unrecognised magic bytes)"))
+    Err(Error::input(
+        path,
+        "not a BAM or CRAM file (unrecognised magic bytes)",
+    ))
 }
 
 fn check_bgzf_eof(path: &Path) -> Result<()> {
@@ -58,7 +61,10 @@ fn check_bgzf_eof(path: &Path) -> Result<()> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
     if len < 28 {
-        return Err(Error::Truncated { path: path.into(), reason: format!("only {len} bytes") });
+        return Err(Error::Truncated {
+            path: path.into(),
+            reason: format!("only {len} bytes"),
+        });
     }
     f.seek(SeekFrom::End(-28)).map_err(|e| Error::io(path, e))?;
     let mut tail = [0u8; 28];
@@ -66,21 +72,30 @@ fn check_bgzf_eof(path: &Path) -> Result<()> {
     if tail != BGZF_EOF {
         return Err(Error::Truncated {
             path: path.into(),
-            reason: "the BGZF end-of-file marker is missing (incomplete copy or interrupted write)".into(),
+            reason: "the BGZF end-of-file marker is missing (incomplete copy or interrupted write)"
+                .into(),
         });
     }
     Ok(())
 }
 
 fn header_field<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
-    line.split('\t').find_map(|f| f.strip_prefix(tag).and_then(|r| r.strip_prefix(':')))
+    line.split('\t')
+        .find_map(|f| f.strip_prefix(tag).and_then(|r| r.strip_prefix(':')))
 }
 
 fn existing_index(path: &Path, format: Format) -> Option<PathBuf> {
     let s = path.to_string_lossy();
     let cands: Vec<String> = match format {
-        Format::Bam => vec![format!("{s}.bai"), format!("{s}.csi"), s.trim_end_matches(".bam").to_string() + ".bai"],
-        Format::Cram => vec![format!("{s}.crai"), s.trim_end_matches(".cram").to_string() + ".crai"],
+        Format::Bam => vec![
+            format!("{s}.bai"),
+            format!("{s}.csi"),
+            s.trim_end_matches(".bam").to_string() + ".bai",
+        ],
+        Format::Cram => vec![
+            format!("{s}.crai"),
+            s.trim_end_matches(".cram").to_string() + ".crai",
+        ],
     };
     cands.into_iter().map(PathBuf::from).find(|p| p.is_file())
 }
@@ -88,7 +103,12 @@ fn existing_index(path: &Path, format: Format) -> Option<PathBuf> {
 impl AlignmentInput {
     /// Open and check `path`. `reference` is required for CRAM; `index_dir` receives a built index
     /// when the input has none.
-    pub fn open(path: &Path, reference: Option<&Reference>, index_dir: &Path, threads: usize) -> Result<Self> {
+    pub fn open(
+        path: &Path,
+        reference: Option<&Reference>,
+        index_dir: &Path,
+        threads: usize,
+    ) -> Result<Self> {
         if !path.is_file() {
             return Err(Error::input(path, "file not found"));
         }
@@ -106,7 +126,12 @@ impl AlignmentInput {
             .map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
         if let Some(r) = reference {
             if format == Format::Cram {
-                reader.set_reference(&r.path).map_err(|e| Error::Reference { path: r.path.clone(), reason: e.to_string() })?;
+                reader
+                    .set_reference(&r.path)
+                    .map_err(|e| Error::Reference {
+                        path: r.path.clone(),
+                        reason: e.to_string(),
+                    })?;
             }
         }
         let header = reader.header().clone();
@@ -120,7 +145,9 @@ impl AlignmentInput {
                 sort_order = header_field(line, "SO").map(str::to_string);
             } else if line.starts_with("@SQ") {
                 let name = header_field(line, "SN").unwrap_or("").to_string();
-                let len = header_field(line, "LN").and_then(|l| l.parse().ok()).unwrap_or(0);
+                let len = header_field(line, "LN")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(0);
                 if let Some(m) = header_field(line, "M5") {
                     m5.push((name.clone(), m.to_ascii_lowercase()));
                 }
@@ -137,12 +164,18 @@ impl AlignmentInput {
         }
         read_groups.sort();
         if contigs.is_empty() {
-            return Err(Error::input(path, "header has no @SQ lines: the file is unaligned or not a BAM/CRAM of a reference"));
+            return Err(Error::input(
+                path,
+                "header has no @SQ lines: the file is unaligned or not a BAM/CRAM of a reference",
+            ));
         }
         match sort_order.as_deref() {
             Some("coordinate") | None => {}
             Some(other) => {
-                return Err(Error::input(path, format!("not coordinate-sorted (@HD SO:{other}); sort it with `samtools sort`")))
+                return Err(Error::input(
+                    path,
+                    format!("not coordinate-sorted (@HD SO:{other}); sort it with `samtools sort`"),
+                ))
             }
         }
         let build = build::detect(contigs.iter().map(|(n, l)| (n.as_str(), *l)));
@@ -175,7 +208,10 @@ impl AlignmentInput {
             Some(i) => (i, false),
             None => {
                 std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
-                let fname = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                let fname = path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let ext = if format == Format::Bam { "bai" } else { "crai" };
                 let idx = index_dir.join(format!("{fname}.{ext}"));
                 let tmp = crate::util::tmp_path(&idx);
@@ -218,15 +254,26 @@ impl AlignmentInput {
 
     /// An indexed reader with `threads` decompression threads.
     pub fn indexed_reader(&self, threads: usize) -> Result<bam::IndexedReader> {
-        let mut r = bam::IndexedReader::from_path_and_index(&self.path, &self.index)
-            .map_err(|e| Error::input(&self.path, format!("cannot open with index {}: {e}", self.index.display())))?;
+        let mut r =
+            bam::IndexedReader::from_path_and_index(&self.path, &self.index).map_err(|e| {
+                Error::input(
+                    &self.path,
+                    format!("cannot open with index {}: {e}", self.index.display()),
+                )
+            })?;
         if let Some(refp) = &self.reference {
             if self.format == Format::Cram {
-                r.set_reference(refp).map_err(|e| Error::Reference { path: refp.clone(), reason: e.to_string() })?;
+                r.set_reference(refp).map_err(|e| Error::Reference {
+                    path: refp.clone(),
+                    reason: e.to_string(),
+                })?;
             }
         }
         if threads > 1 {
-            r.set_threads(threads).map_err(|e| Error::Htslib { path: self.path.clone(), reason: e.to_string() })?;
+            r.set_threads(threads).map_err(|e| Error::Htslib {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(r)
     }
@@ -234,7 +281,10 @@ impl AlignmentInput {
     /// Unmapped reads without a position (index statistics), for the mapped fraction.
     pub fn unplaced_unmapped(&self) -> Result<u64> {
         let mut r = self.indexed_reader(1)?;
-        let stats = r.index_stats().map_err(|e| Error::Htslib { path: self.path.clone(), reason: e.to_string() })?;
+        let stats = r.index_stats().map_err(|e| Error::Htslib {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
         Ok(stats.iter().filter(|s| s.0 < 0).map(|s| s.3).sum())
     }
 }

@@ -14,7 +14,10 @@ pub struct ReadFilter {
 
 impl Default for ReadFilter {
     fn default() -> Self {
-        ReadFilter { min_mapq: 20, drop_duplicates: true }
+        ReadFilter {
+            min_mapq: 20,
+            drop_duplicates: true,
+        }
     }
 }
 
@@ -93,16 +96,27 @@ pub fn for_each_read(
 ) -> Result<ReadCounts> {
     let mut reader = input.indexed_reader(threads)?;
     let mut counts = ReadCounts::default();
-    reader
-        .fetch(contig)
-        .map_err(|e| Error::Htslib { path: input.path.clone(), reason: format!("fetch {contig}: {e}") })?;
+    reader.fetch(contig).map_err(|e| Error::Htslib {
+        path: input.path.clone(),
+        reason: format!("fetch {contig}: {e}"),
+    })?;
     let mut rec = bam::Record::new();
     let mut view = ReadView::default();
     let mut last_pos = 0i64;
     while let Some(r) = reader.read(&mut rec) {
-        r.map_err(|e| Error::Truncated { path: input.path.clone(), reason: format!("reading {contig} near position {}: {e}", last_pos + 1) })?;
+        r.map_err(|e| Error::Truncated {
+            path: input.path.clone(),
+            reason: format!("reading {contig} near position {}: {e}", last_pos + 1),
+        })?;
         if rec.pos() < last_pos {
-            return Err(Error::input(&input.path, format!("not coordinate-sorted: {contig}:{} after {}", rec.pos() + 1, last_pos + 1)));
+            return Err(Error::input(
+                &input.path,
+                format!(
+                    "not coordinate-sorted: {contig}:{} after {}",
+                    rec.pos() + 1,
+                    last_pos + 1
+                ),
+            ));
         }
         last_pos = rec.pos();
         let flags = rec.flags();

@@ -23,17 +23,27 @@ impl Reference {
     /// Open `path`; needs `path.fai` (and `path.gzi` when bgzipped) so nothing is written beside the
     /// user's reference.
     pub fn open(path: &Path) -> Result<Self> {
-        let err = |reason: String| Error::Reference { path: path.into(), reason };
+        let err = |reason: String| Error::Reference {
+            path: path.into(),
+            reason,
+        };
         if !path.is_file() {
             return Err(err("reference FASTA not found".into()));
         }
         let fai = PathBuf::from(format!("{}.fai", path.display()));
-        let text = std::fs::read_to_string(&fai)
-            .map_err(|_| err(format!("no FASTA index {}: create it with `samtools faidx`", fai.display())))?;
+        let text = std::fs::read_to_string(&fai).map_err(|_| {
+            err(format!(
+                "no FASTA index {}: create it with `samtools faidx`",
+                fai.display()
+            ))
+        })?;
         let gz = {
             use std::io::Read;
             let mut m = [0u8; 2];
-            std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut m)).map(|_| m == [0x1f, 0x8b]).unwrap_or(false)
+            std::fs::File::open(path)
+                .and_then(|mut f| f.read_exact(&mut m))
+                .map(|_| m == [0x1f, 0x8b])
+                .unwrap_or(false)
         };
         if gz && !PathBuf::from(format!("{}.gzi", path.display())).is_file() {
             return Err(err("bgzipped FASTA without its .gzi index: run `samtools faidx` on it (or use an uncompressed FASTA)".into()));
@@ -41,15 +51,27 @@ impl Reference {
         let mut contigs = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let f: Vec<&str> = line.split('\t').collect();
-            let len = f.get(1).and_then(|l| l.parse().ok()).ok_or_else(|| err(format!("{} line {}: malformed", fai.display(), i + 1)))?;
+            let len = f
+                .get(1)
+                .and_then(|l| l.parse().ok())
+                .ok_or_else(|| err(format!("{} line {}: malformed", fai.display(), i + 1)))?;
             contigs.push((f[0].to_string(), len));
         }
-        let reader = faidx::Reader::from_path(path).map_err(|e| err(format!("cannot open: {e}")))?;
-        Ok(Reference { path: path.into(), reader: Mutex::new(reader), contigs, md5: Mutex::new(BTreeMap::new()) })
+        let reader =
+            faidx::Reader::from_path(path).map_err(|e| err(format!("cannot open: {e}")))?;
+        Ok(Reference {
+            path: path.into(),
+            reader: Mutex::new(reader),
+            contigs,
+            md5: Mutex::new(BTreeMap::new()),
+        })
     }
 
     pub fn length(&self, contig: &str) -> Option<u64> {
-        self.contigs.iter().find(|(n, _)| n == contig).map(|(_, l)| *l)
+        self.contigs
+            .iter()
+            .find(|(n, _)| n == contig)
+            .map(|(_, l)| *l)
     }
 
     /// Uppercase sequence of `[start, end)` (0-based). Positions past the contig end are refused.
@@ -59,12 +81,21 @@ impl Reference {
             reason: format!("contig {contig} is not in the reference"),
         })?;
         if end > len || start >= end {
-            return Err(Error::Reference { path: self.path.clone(), reason: format!("{contig}:{}-{end} is outside the contig (length {len})", start + 1) });
+            return Err(Error::Reference {
+                path: self.path.clone(),
+                reason: format!(
+                    "{contig}:{}-{end} is outside the contig (length {len})",
+                    start + 1
+                ),
+            });
         }
         let r = self.reader.lock().expect("faidx lock");
         let mut s = r
             .fetch_seq(contig, start as usize, end as usize - 1)
-            .map_err(|e| Error::Reference { path: self.path.clone(), reason: format!("{contig}: {e}") })?;
+            .map_err(|e| Error::Reference {
+                path: self.path.clone(),
+                reason: format!("{contig}: {e}"),
+            })?;
         s.make_ascii_uppercase();
         Ok(s)
     }
@@ -74,7 +105,9 @@ impl Reference {
         if let Some(m) = self.md5_if_cached(contig) {
             return Ok(Some(m));
         }
-        let Some(len) = self.length(contig) else { return Ok(None) };
+        let Some(len) = self.length(contig) else {
+            return Ok(None);
+        };
         let mut h = Md5::new();
         let chunk = 8 << 20;
         let mut s = 0;
@@ -84,7 +117,10 @@ impl Reference {
             s = e;
         }
         let m = crate::util::hex(&h.finalize());
-        self.md5.lock().expect("md5 lock").insert(contig.to_string(), m.clone());
+        self.md5
+            .lock()
+            .expect("md5 lock")
+            .insert(contig.to_string(), m.clone());
         Ok(Some(m))
     }
 

@@ -130,14 +130,21 @@ pub struct Panel {
 impl Panel {
     /// `spec` is a built-in name (`all-v1`) or a panel directory.
     pub fn load(spec: &str) -> Result<Panel> {
-        let files: BTreeMap<String, String> = if let Some(_n) = BUILTIN.iter().find(|n| **n == spec) {
-            ALL_V1.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        let files: BTreeMap<String, String> = if let Some(_n) = BUILTIN.iter().find(|n| **n == spec)
+        {
+            ALL_V1
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         } else {
             let dir = Path::new(spec);
             if !dir.is_dir() {
                 return Err(Error::Panel {
                     panel: spec.into(),
-                    reason: format!("not a built-in panel ({}) nor a directory", BUILTIN.join(", ")),
+                    reason: format!(
+                        "not a built-in panel ({}) nor a directory",
+                        BUILTIN.join(", ")
+                    ),
                 });
             }
             let mut m = BTreeMap::new();
@@ -155,12 +162,18 @@ impl Panel {
     }
 
     fn from_files(spec: &str, files: &BTreeMap<String, String>) -> Result<Panel> {
-        let err = |reason: String| Error::Panel { panel: spec.into(), reason };
+        let err = |reason: String| Error::Panel {
+            panel: spec.into(),
+            reason,
+        };
         let manifest_text = &files["panel.toml"];
         let manifest: Manifest =
             toml::from_str(manifest_text).map_err(|e| err(format!("panel.toml: {e}")))?;
         for f in FILES {
-            let want = manifest.files.get(f).ok_or_else(|| err(format!("panel.toml lists no sha256 for {f}")))?;
+            let want = manifest
+                .files
+                .get(f)
+                .ok_or_else(|| err(format!("panel.toml lists no sha256 for {f}")))?;
             let got = crate::util::sha256_bytes(files[f].as_bytes());
             if &got != want {
                 return Err(err(format!("{f}: sha256 {got} does not match panel.toml ({want}); the file was changed or truncated")));
@@ -174,9 +187,12 @@ impl Panel {
             reportable: bed("reportable.bed")?,
             fusion_search: bed("fusion_search.bed")?,
             backbone: bed("backbone.bed")?,
-            exons: parse_transcripts(&files["transcripts.tsv"]).map_err(|r| err(format!("transcripts.tsv: {r}")))?,
-            hotspots: parse_hotspots(&files["hotspots.tsv"]).map_err(|r| err(format!("hotspots.tsv: {r}")))?,
-            fusions: parse_fusions(&files["fusions.tsv"]).map_err(|r| err(format!("fusions.tsv: {r}")))?,
+            exons: parse_transcripts(&files["transcripts.tsv"])
+                .map_err(|r| err(format!("transcripts.tsv: {r}")))?,
+            hotspots: parse_hotspots(&files["hotspots.tsv"])
+                .map_err(|r| err(format!("hotspots.tsv: {r}")))?,
+            fusions: parse_fusions(&files["fusions.tsv"])
+                .map_err(|r| err(format!("fusions.tsv: {r}")))?,
             manifest,
         })
     }
@@ -221,7 +237,10 @@ impl Panel {
         let build = match self.build() {
             Some(b) => b,
             None => {
-                problems.push(format!("unknown genome build {:?}", self.manifest.panel.build));
+                problems.push(format!(
+                    "unknown genome build {:?}",
+                    self.manifest.panel.build
+                ));
                 return problems;
             }
         };
@@ -235,36 +254,59 @@ impl Panel {
                 let (a, b) = (&w[0], &w[1]);
                 let ord = |c: &str| build.contig_index(c).unwrap_or(usize::MAX);
                 if (ord(&a.chrom), a.start) > (ord(&b.chrom), b.start) {
-                    problems.push(format!("{name}: not sorted at {}:{} ({})", b.chrom, b.start + 1, b.name));
+                    problems.push(format!(
+                        "{name}: not sorted at {}:{} ({})",
+                        b.chrom,
+                        b.start + 1,
+                        b.name
+                    ));
                 }
             }
             for r in regions.iter() {
                 match build.contig_length(&r.chrom) {
-                    None => problems.push(format!("{name}: contig {} is not in {}", r.chrom, build.name())),
-                    Some(len) if r.end > len || r.start >= r.end => problems.push(format!(
+                    None => problems.push(format!(
+                        "{name}: contig {} is not in {}",
+                        r.chrom,
+                        build.name()
+                    )),
+                    Some(len) if r.end > len || r.start >= r.end => {
+                        problems.push(format!(
                         "{name}: {}:{}-{} ({}) lies outside the contig (length {len}) or is empty",
                         r.chrom, r.start + 1, r.end, r.name
-                    )),
+                    ))
+                    }
                     _ => {}
                 }
             }
         }
         let inside = |set: &[Region], chrom: &str, s: u64, e: u64| {
-            set.iter().any(|r| r.chrom == chrom && r.start < s && e <= r.end)
+            set.iter()
+                .any(|r| r.chrom == chrom && r.start < s && e <= r.end)
         };
         for r in &self.reportable {
             // reportable regions are exons +/- splice pad; they must have been sequenced
             let mid = (r.start + r.end) / 2;
             if !inside(&self.capture, &r.chrom, mid, mid + 1) {
-                problems.push(format!("reportable.bed: {} at {}:{} is outside the capture", r.name, r.chrom, r.start + 1));
+                problems.push(format!(
+                    "reportable.bed: {} at {}:{} is outside the capture",
+                    r.name,
+                    r.chrom,
+                    r.start + 1
+                ));
             }
         }
         for h in &self.hotspots {
             if !inside(&self.capture, &h.chrom, h.start, h.end) {
-                problems.push(format!("hotspot {} {} at {}:{} is outside the capture", h.gene, h.hgvs_c, h.chrom, h.start));
+                problems.push(format!(
+                    "hotspot {} {} at {}:{} is outside the capture",
+                    h.gene, h.hgvs_c, h.chrom, h.start
+                ));
             }
             if !self.manifest.genes.iter().any(|g| g.name == h.gene) {
-                problems.push(format!("hotspot {} {}: gene not in panel.toml", h.gene, h.hgvs_c));
+                problems.push(format!(
+                    "hotspot {} {}: gene not in panel.toml",
+                    h.gene, h.hgvs_c
+                ));
             }
         }
         let mut by_tx: BTreeMap<&str, Vec<&Exon>> = BTreeMap::new();
@@ -274,38 +316,62 @@ impl Panel {
         for (tx, exons) in &by_tx {
             for (i, e) in exons.iter().enumerate() {
                 if e.number as usize != i + 1 {
-                    problems.push(format!("transcripts.tsv: {tx} exon numbers are not 1..n in order"));
+                    problems.push(format!(
+                        "transcripts.tsv: {tx} exon numbers are not 1..n in order"
+                    ));
                     break;
                 }
                 if e.start > e.end {
-                    problems.push(format!("transcripts.tsv: {tx} exon {} has start > end", e.number));
+                    problems.push(format!(
+                        "transcripts.tsv: {tx} exon {} has start > end",
+                        e.number
+                    ));
                 }
                 if let Some((cs, ce)) = e.cds {
                     if cs < e.start || ce > e.end || cs > ce {
-                        problems.push(format!("transcripts.tsv: {tx} exon {} CDS lies outside the exon", e.number));
+                        problems.push(format!(
+                            "transcripts.tsv: {tx} exon {} CDS lies outside the exon",
+                            e.number
+                        ));
                     }
                 }
             }
             for w in exons.windows(2) {
-                let ok = if w[0].strand == '+' { w[0].end < w[1].start } else { w[1].end < w[0].start };
+                let ok = if w[0].strand == '+' {
+                    w[0].end < w[1].start
+                } else {
+                    w[1].end < w[0].start
+                };
                 if !ok {
                     problems.push(format!("transcripts.tsv: {tx} exons {} and {} overlap or are out of transcription order", w[0].number, w[1].number));
                 }
             }
-            let coding: u64 = exons.iter().filter_map(|e| e.cds).map(|(s, e)| e - s + 1).sum();
+            let coding: u64 = exons
+                .iter()
+                .filter_map(|e| e.cds)
+                .map(|(s, e)| e - s + 1)
+                .sum();
             if coding > 0 && coding % 3 != 0 {
-                problems.push(format!("transcripts.tsv: {tx} CDS length {coding} is not a multiple of 3"));
+                problems.push(format!(
+                    "transcripts.tsv: {tx} CDS length {coding} is not a multiple of 3"
+                ));
             }
         }
         for g in &self.manifest.genes {
             if !g.transcript.is_empty() && !by_tx.contains_key(g.transcript.as_str()) {
-                problems.push(format!("panel.toml: gene {} names transcript {} missing from transcripts.tsv", g.name, g.transcript));
+                problems.push(format!(
+                    "panel.toml: gene {} names transcript {} missing from transcripts.tsv",
+                    g.name, g.transcript
+                ));
             }
         }
         for f in &self.fusions {
             for g in [&f.gene5, &f.gene3] {
                 if !self.manifest.genes.iter().any(|x| &x.name == g) {
-                    problems.push(format!("fusions.tsv: {}::{} partner {g} is not a panel gene", f.gene5, f.gene3));
+                    problems.push(format!(
+                        "fusions.tsv: {}::{} partner {g} is not a panel gene",
+                        f.gene5, f.gene3
+                    ));
                 }
             }
         }
@@ -316,20 +382,29 @@ impl Panel {
 fn fields(line: &str, n: usize, lineno: usize) -> std::result::Result<Vec<&str>, String> {
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < n {
-        return Err(format!("line {lineno}: expected {n} tab-separated columns, found {}", f.len()));
+        return Err(format!(
+            "line {lineno}: expected {n} tab-separated columns, found {}",
+            f.len()
+        ));
     }
     Ok(f)
 }
 
 fn num(s: &str, lineno: usize) -> std::result::Result<u64, String> {
-    s.trim().parse().map_err(|_| format!("line {lineno}: {s:?} is not a whole number"))
+    s.trim()
+        .parse()
+        .map_err(|_| format!("line {lineno}: {s:?} is not a whole number"))
 }
 
 /// BED (0-based half-open); `#`, `track` and `browser` lines are skipped.
 pub fn parse_bed(text: &str) -> std::result::Result<Vec<Region>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.is_empty() || line.starts_with('#') || line.starts_with("track") || line.starts_with("browser") {
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with("track")
+            || line.starts_with("browser")
+        {
             continue;
         }
         let f = fields(line, 3, i + 1)?;
@@ -344,14 +419,22 @@ pub fn parse_bed(text: &str) -> std::result::Result<Vec<Region>, String> {
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty() && !l.starts_with('#')).map(|(i, l)| (i + 1, l))
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i + 1, l))
 }
 
 fn parse_transcripts(text: &str) -> std::result::Result<Vec<Exon>, String> {
     let mut out = Vec::new();
     for (n, line) in data_lines(text) {
         let f = fields(line, 10, n)?;
-        let cds = if f[7].is_empty() { None } else { Some((num(f[7], n)?, num(f[8], n)?)) };
+        let cds = if f[7].is_empty() {
+            None
+        } else {
+            Some((num(f[7], n)?, num(f[8], n)?))
+        };
         out.push(Exon {
             gene: f[0].into(),
             transcript: f[1].into(),
@@ -390,7 +473,12 @@ fn parse_fusions(text: &str) -> std::result::Result<Vec<KnownFusion>, String> {
     let mut out = Vec::new();
     for (n, line) in data_lines(text) {
         let f = fields(line, 5, n)?;
-        out.push(KnownFusion { gene5: f[0].into(), gene3: f[1].into(), subtype: f[3].into(), class: f[4].into() });
+        out.push(KnownFusion {
+            gene5: f[0].into(),
+            gene3: f[1].into(),
+            subtype: f[3].into(),
+            class: f[4].into(),
+        });
     }
     Ok(out)
 }
@@ -405,8 +493,14 @@ mod tests {
         assert_eq!(p.manifest.panel.build, "GRCh38");
         let problems = p.validate();
         assert!(problems.is_empty(), "{problems:#?}");
-        assert!(p.hotspots.iter().any(|h| h.gene == "KRAS" && h.start == 25245350 && h.reference == "C"));
-        assert!(p.fusion_search.iter().any(|r| r.name.contains("BCR_intron1")));
+        assert!(p
+            .hotspots
+            .iter()
+            .any(|h| h.gene == "KRAS" && h.start == 25245350 && h.reference == "C"));
+        assert!(p
+            .fusion_search
+            .iter()
+            .any(|r| r.name.contains("BCR_intron1")));
     }
 
     #[test]
@@ -420,15 +514,32 @@ mod tests {
     fn validate_finds_unsorted_and_outside() {
         let mut p = Panel::load("all-v1").unwrap();
         p.capture.swap(0, 1);
-        p.backbone.push(Region { chrom: "chr1".into(), start: 300_000_000, end: 300_000_100, name: "x".into() });
+        p.backbone.push(Region {
+            chrom: "chr1".into(),
+            start: 300_000_000,
+            end: 300_000_100,
+            name: "x".into(),
+        });
         let problems = p.validate();
-        assert!(problems.iter().any(|s| s.contains("not sorted")), "{problems:?}");
-        assert!(problems.iter().any(|s| s.contains("outside the contig")), "{problems:?}");
+        assert!(
+            problems.iter().any(|s| s.contains("not sorted")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|s| s.contains("outside the contig")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn target_gene_names() {
-        assert_eq!(Panel::target_genes("IKZF1_exon4,IKZF1_exon5"), vec!["IKZF1"]);
-        assert_eq!(Panel::target_genes("CRLF2_exon1,CRLF2_upstream"), vec!["CRLF2"]);
+        assert_eq!(
+            Panel::target_genes("IKZF1_exon4,IKZF1_exon5"),
+            vec!["IKZF1"]
+        );
+        assert_eq!(
+            Panel::target_genes("CRLF2_exon1,CRLF2_upstream"),
+            vec!["CRLF2"]
+        );
     }
 }

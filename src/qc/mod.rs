@@ -88,7 +88,14 @@ fn stats_from_hist(hist: &BTreeMap<u32, u64>) -> DepthStats {
         for t in THRESHOLDS {
             pct_ge.insert(format!("{t}x"), 0.0);
         }
-        return DepthStats { bases, mean: 0.0, median: 0, min: 0, pct_ge, fold80: 0.0 };
+        return DepthStats {
+            bases,
+            mean: 0.0,
+            median: 0,
+            min: 0,
+            pct_ge,
+            fold80: 0.0,
+        };
     }
     let total: u64 = hist.iter().map(|(d, n)| *d as u64 * n).sum();
     let mean = total as f64 / bases as f64;
@@ -119,12 +126,19 @@ fn stats_from_hist(hist: &BTreeMap<u32, u64>) -> DepthStats {
 }
 
 fn verdict_for(d: &DepthStats, min_depth: u32, warn_depth: u32, min_frac: f64) -> Verdict {
-    let frac_at_min = if d.bases == 0 {
-        0.0
-    } else {
-        // pct_ge holds the AMP/CAP thresholds; compute others on demand from the mean
-        d.pct_ge.get(&format!("{min_depth}x")).copied().unwrap_or(if d.mean >= min_depth as f64 { 100.0 } else { 0.0 }) / 100.0
-    };
+    let frac_at_min =
+        if d.bases == 0 {
+            0.0
+        } else {
+            // pct_ge holds the AMP/CAP thresholds; compute others on demand from the mean
+            d.pct_ge.get(&format!("{min_depth}x")).copied().unwrap_or(
+                if d.mean >= min_depth as f64 {
+                    100.0
+                } else {
+                    0.0
+                },
+            ) / 100.0
+        };
     if frac_at_min >= min_frac {
         Verdict::Pass
     } else if d.mean >= warn_depth as f64 {
@@ -146,8 +160,17 @@ struct ContigDepth<'a> {
 
 impl<'a> ContigDepth<'a> {
     fn new(targets: Vec<&'a Region>) -> Self {
-        let depth = targets.iter().map(|t| vec![0u32; t.len() as usize]).collect();
-        ContigDepth { targets, depth, pending: HashMap::new(), on_target_reads: 0, insert_hist: BTreeMap::new() }
+        let depth = targets
+            .iter()
+            .map(|t| vec![0u32; t.len() as usize])
+            .collect();
+        ContigDepth {
+            targets,
+            depth,
+            pending: HashMap::new(),
+            on_target_reads: 0,
+            insert_hist: BTreeMap::new(),
+        }
     }
 
     fn add_block(&mut self, s: u64, e: u64) -> bool {
@@ -169,7 +192,10 @@ impl<'a> ContigDepth<'a> {
 
     fn add_read(&mut self, r: &ReadView) {
         if r.first_in_pair && r.proper && r.insert_size > 0 && !r.supplementary {
-            *self.insert_hist.entry((r.insert_size as u64).min(5000)).or_default() += 1;
+            *self
+                .insert_hist
+                .entry((r.insert_size as u64).min(5000))
+                .or_default() += 1;
         }
         let mut hit = false;
         if let Some(mate_blocks) = self.pending.remove(&r.qname) {
@@ -190,7 +216,12 @@ impl<'a> ContigDepth<'a> {
                 }
             }
         } else {
-            if r.paired && !r.supplementary && r.mate_tid == r.tid && r.mate_pos >= r.pos && r.mate_pos < r.end {
+            if r.paired
+                && !r.supplementary
+                && r.mate_tid == r.tid
+                && r.mate_pos >= r.pos
+                && r.mate_pos < r.end
+            {
                 self.pending.insert(r.qname.clone(), r.blocks.clone());
             }
             for &(s, e) in &r.blocks {
@@ -203,24 +234,36 @@ impl<'a> ContigDepth<'a> {
         if self.pending.len() > 100_000 {
             // mates filtered out (duplicates, low MAPQ) never arrive: forget entries far behind
             let p = r.pos;
-            self.pending.retain(|_, b| b.last().map(|x| x.1 + 10_000 > p).unwrap_or(false));
+            self.pending
+                .retain(|_, b| b.last().map(|x| x.1 + 10_000 > p).unwrap_or(false));
         }
     }
 }
 
 /// Compute QC for one sample.
-pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: usize) -> Result<SampleQc> {
+pub fn run(
+    input: &AlignmentInput,
+    panel: &Panel,
+    filter: &ReadFilter,
+    threads: usize,
+) -> Result<SampleQc> {
     let names = input.contig_names();
     let mut by_contig: BTreeMap<usize, (String, Vec<&Region>)> = BTreeMap::new();
     for t in &panel.capture {
         if let Some(name) = resolve_contig(&t.chrom, &names) {
             let idx = names.iter().position(|n| n == name).unwrap_or(usize::MAX);
-            by_contig.entry(idx).or_insert_with(|| (name.to_string(), Vec::new())).1.push(t);
+            by_contig
+                .entry(idx)
+                .or_insert_with(|| (name.to_string(), Vec::new()))
+                .1
+                .push(t);
         }
     }
     // contigs without any target still hold mapped reads: walk them for the read counts
     for (i, n) in names.iter().enumerate() {
-        by_contig.entry(i).or_insert_with(|| (n.clone(), Vec::new()));
+        by_contig
+            .entry(i)
+            .or_insert_with(|| (n.clone(), Vec::new()));
     }
     let jobs: Vec<(String, Vec<&Region>)> = by_contig.into_values().collect();
     let per_job_threads = if threads > jobs.len() { 2 } else { 1 };
@@ -228,7 +271,8 @@ pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: 
         .into_par_iter()
         .map(|(contig, targets)| {
             let mut cd = ContigDepth::new(targets);
-            let counts = for_each_read(input, &contig, per_job_threads, filter, |r| cd.add_read(r))?;
+            let counts =
+                for_each_read(input, &contig, per_job_threads, filter, |r| cd.add_read(r))?;
             Ok((counts, cd))
         })
         .collect();
@@ -248,9 +292,19 @@ pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: 
             *insert_hist.entry(k).or_default() += v;
         }
         for h in &panel.hotspots {
-            if let Some(i) = cd.targets.iter().position(|t| t.chrom == h.chrom && t.start < h.start && h.start <= t.end) {
+            if let Some(i) = cd
+                .targets
+                .iter()
+                .position(|t| t.chrom == h.chrom && t.start < h.start && h.start <= t.end)
+            {
                 let t = cd.targets[i];
-                hotspots.push(HotspotDepth { gene: h.gene.clone(), hgvs_c: h.hgvs_c.clone(), chrom: h.chrom.clone(), pos: h.start, depth: cd.depth[i][(h.start - 1 - t.start) as usize] });
+                hotspots.push(HotspotDepth {
+                    gene: h.gene.clone(),
+                    hgvs_c: h.hgvs_c.clone(),
+                    chrom: h.chrom.clone(),
+                    pos: h.start,
+                    depth: cd.depth[i][(h.start - 1 - t.start) as usize],
+                });
             }
         }
         for (t, d) in cd.targets.iter().zip(&cd.depth) {
@@ -262,8 +316,20 @@ pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: 
                 *all_hist.entry(*k).or_insert(0u64) += v;
             }
             let depth = stats_from_hist(&h);
-            let verdict = verdict_for(&depth, q.min_depth, q.warn_depth, q.min_fraction_at_min_depth);
-            targets.push(TargetQc { chrom: t.chrom.clone(), start: t.start, end: t.end, name: t.name.clone(), depth, verdict });
+            let verdict = verdict_for(
+                &depth,
+                q.min_depth,
+                q.warn_depth,
+                q.min_fraction_at_min_depth,
+            );
+            targets.push(TargetQc {
+                chrom: t.chrom.clone(),
+                start: t.start,
+                end: t.end,
+                name: t.name.clone(),
+                depth,
+                verdict,
+            });
         }
         // Exon-level view: every exon of every panel transcript, read off the target depth arrays
         // (an exon outside the capture counts as zero depth: it was not sequenced).
@@ -286,20 +352,39 @@ pub fn run(input: &AlignmentInput, panel: &Panel, filter: &ReadFilter, threads: 
         .into_iter()
         .map(|(gene, h)| {
             let depth = stats_from_hist(&h);
-            let verdict = verdict_for(&depth, q.min_depth, q.warn_depth, q.min_fraction_at_min_depth);
-            GeneQc { gene, depth, verdict }
+            let verdict = verdict_for(
+                &depth,
+                q.min_depth,
+                q.warn_depth,
+                q.min_fraction_at_min_depth,
+            );
+            GeneQc {
+                gene,
+                depth,
+                verdict,
+            }
         })
         .collect();
     let unplaced = input.unplaced_unmapped()?;
     let total = counts.primary + unplaced;
-    let pct = |a: u64, b: u64| if b == 0 { 0.0 } else { r2(100.0 * a as f64 / b as f64) };
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            0.0
+        } else {
+            r2(100.0 * a as f64 / b as f64)
+        }
+    };
     let insert_n: u64 = insert_hist.values().sum();
     let insert_size_median = (insert_n > 0).then(|| {
         let mut seen = 0;
-        *insert_hist.iter().find(|(_, n)| {
-            seen += **n;
-            seen * 2 >= insert_n
-        }).map(|(k, _)| k).unwrap_or(&0)
+        *insert_hist
+            .iter()
+            .find(|(_, n)| {
+                seen += **n;
+                seen * 2 >= insert_n
+            })
+            .map(|(k, _)| k)
+            .unwrap_or(&0)
     });
     let exon_targets = stats_from_hist(&exon_hist);
     let mut qc = SampleQc {
@@ -335,10 +420,19 @@ fn judge(qc: &mut SampleQc, min_frac: f64) {
     let frac = qc.exon_targets.pct_ge.get(&key).copied().unwrap_or(0.0) / 100.0;
     if frac < 0.8 {
         v = v.max(Verdict::Fail);
-        reasons.push(format!("only {:.1}% of exon bases reach {}x (needs >= 80%)", frac * 100.0, qc.min_depth));
+        reasons.push(format!(
+            "only {:.1}% of exon bases reach {}x (needs >= 80%)",
+            frac * 100.0,
+            qc.min_depth
+        ));
     } else if frac < min_frac {
         v = v.max(Verdict::Warn);
-        reasons.push(format!("{:.1}% of exon bases reach {}x (target >= {:.0}%)", frac * 100.0, qc.min_depth, min_frac * 100.0));
+        reasons.push(format!(
+            "{:.1}% of exon bases reach {}x (target >= {:.0}%)",
+            frac * 100.0,
+            qc.min_depth,
+            min_frac * 100.0
+        ));
     }
     if qc.mapped_pct < 80.0 {
         v = v.max(Verdict::Fail);
@@ -348,10 +442,19 @@ fn judge(qc: &mut SampleQc, min_frac: f64) {
         v = v.max(Verdict::Warn);
         reasons.push(format!("duplicate rate {:.1}% > 50%", qc.duplicate_pct));
     }
-    let failing: Vec<&str> = qc.genes.iter().filter(|g| g.verdict == Verdict::Fail).map(|g| g.gene.as_str()).collect();
+    let failing: Vec<&str> = qc
+        .genes
+        .iter()
+        .filter(|g| g.verdict == Verdict::Fail)
+        .map(|g| g.gene.as_str())
+        .collect();
     if !failing.is_empty() {
         v = v.max(Verdict::Warn);
-        reasons.push(format!("genes below {}x: {}", qc.min_depth, failing.join(", ")));
+        reasons.push(format!(
+            "genes below {}x: {}",
+            qc.min_depth,
+            failing.join(", ")
+        ));
     }
     qc.verdict = v;
     qc.reasons = reasons;
@@ -383,11 +486,26 @@ mod tests {
 
     #[test]
     fn mate_overlap_counted_once() {
-        let t = Region { chrom: "c".into(), start: 0, end: 100, name: "G_exon1".into() };
+        let t = Region {
+            chrom: "c".into(),
+            start: 0,
+            end: 100,
+            name: "G_exon1".into(),
+        };
         let mut cd = ContigDepth::new(vec![&t]);
         let mk = |pos: u64, end: u64, mate: u64, first: bool| ReadView {
-            pos, end, blocks: vec![(pos, end)], paired: true, proper: true, first_in_pair: first,
-            tid: 0, mate_tid: 0, mate_pos: mate, insert_size: 70, qname: b"q1".to_vec(), supplementary: false,
+            pos,
+            end,
+            blocks: vec![(pos, end)],
+            paired: true,
+            proper: true,
+            first_in_pair: first,
+            tid: 0,
+            mate_tid: 0,
+            mate_pos: mate,
+            insert_size: 70,
+            qname: b"q1".to_vec(),
+            supplementary: false,
         };
         cd.add_read(&mk(10, 60, 30, true));
         cd.add_read(&mk(30, 80, 10, false));

@@ -76,7 +76,12 @@ pub fn qc_summary(qc: &SampleQc) -> QcSummary {
         genes: qc
             .genes
             .iter()
-            .map(|g| GeneSummary { gene: g.gene.clone(), mean_depth: g.depth.mean, pct_at_min_depth: g.depth.pct_ge.get(&key).copied().unwrap_or(0.0), verdict: g.verdict })
+            .map(|g| GeneSummary {
+                gene: g.gene.clone(),
+                mean_depth: g.depth.mean,
+                pct_at_min_depth: g.depth.pct_ge.get(&key).copied().unwrap_or(0.0),
+                verdict: g.verdict,
+            })
             .collect(),
     }
 }
@@ -91,9 +96,23 @@ struct QcFile<'a> {
 
 /// Write report.json, qc.json and the MultiQC files into `dir`.
 pub fn write_all(dir: &Path, report: &Report, qc: &SampleQc) -> Result<()> {
-    write_atomic(&dir.join("qc.json"), &to_json(&QcFile { schema_version: SCHEMA_VERSION, sample_id: &report.sample.sample_id, provenance: &report.provenance, qc }))?;
-    write_atomic(&dir.join(format!("{}_puente_qc_mqc.tsv", report.sample.sample_id)), multiqc_general(report).as_bytes())?;
-    write_atomic(&dir.join(format!("{}_puente_genes_mqc.tsv", report.sample.sample_id)), multiqc_genes(report).as_bytes())?;
+    write_atomic(
+        &dir.join("qc.json"),
+        &to_json(&QcFile {
+            schema_version: SCHEMA_VERSION,
+            sample_id: &report.sample.sample_id,
+            provenance: &report.provenance,
+            qc,
+        }),
+    )?;
+    write_atomic(
+        &dir.join(format!("{}_puente_qc_mqc.tsv", report.sample.sample_id)),
+        multiqc_general(report).as_bytes(),
+    )?;
+    write_atomic(
+        &dir.join(format!("{}_puente_genes_mqc.tsv", report.sample.sample_id)),
+        multiqc_genes(report).as_bytes(),
+    )?;
     write_atomic(&dir.join("report.json"), &to_json(report))
 }
 
@@ -109,7 +128,10 @@ fn multiqc_general(r: &Report) -> String {
 fn multiqc_genes(r: &Report) -> String {
     let mut s = format!("# id: 'puente_gene_depth'\n# section_name: 'puente per-gene depth'\n# plot_type: 'table'\nGene\tmean_depth\tpct_ge_{}x\tverdict\n", r.qc.min_depth);
     for g in &r.qc.genes {
-        s.push_str(&format!("{}\t{}\t{}\t{:?}\n", g.gene, g.mean_depth, g.pct_at_min_depth, g.verdict));
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{:?}\n",
+            g.gene, g.mean_depth, g.pct_at_min_depth, g.verdict
+        ));
     }
     s
 }

@@ -14,7 +14,12 @@ pub fn sim_targets(panel: &Panel) -> Vec<crate::model::Region> {
     let mut out: Vec<crate::model::Region> = panel
         .exons
         .iter()
-        .map(|e| crate::model::Region { chrom: e.chrom.clone(), start: e.start - 1, end: e.end, name: format!("exon:{}", e.gene) })
+        .map(|e| crate::model::Region {
+            chrom: e.chrom.clone(),
+            start: e.start - 1,
+            end: e.end,
+            name: format!("exon:{}", e.gene),
+        })
         .collect();
     out.extend(panel.fusion_search.iter().cloned());
     out.extend(panel.backbone.iter().cloned());
@@ -27,13 +32,23 @@ fn region_mid(panel: &Panel, name: &str) -> Result<(String, u64)> {
         .iter()
         .find(|r| r.name.split(',').any(|n| n == name))
         .map(|r| (r.chrom.clone(), (r.start + r.end) / 2))
-        .ok_or_else(|| Error::Panel { panel: panel.source.clone(), reason: format!("no fusion-search region {name}") })
+        .ok_or_else(|| Error::Panel {
+            panel: panel.source.clone(),
+            reason: format!("no fusion-search region {name}"),
+        })
 }
 
 fn exon_span(panel: &Panel, gene: &str, first: u32, last: u32) -> Result<(String, u64, u64)> {
-    let ex: Vec<_> = panel.exons.iter().filter(|e| e.gene == gene && e.number >= first && e.number <= last).collect();
+    let ex: Vec<_> = panel
+        .exons
+        .iter()
+        .filter(|e| e.gene == gene && e.number >= first && e.number <= last)
+        .collect();
     if ex.is_empty() {
-        return Err(Error::Panel { panel: panel.source.clone(), reason: format!("{gene} exons {first}-{last} not in the panel") });
+        return Err(Error::Panel {
+            panel: panel.source.clone(),
+            reason: format!("{gene} exons {first}-{last} not in the panel"),
+        });
     }
     let lo = ex.iter().map(|e| e.start).min().unwrap_or(0);
     let hi = ex.iter().map(|e| e.end).max().unwrap_or(0);
@@ -46,8 +61,18 @@ fn hotspot_variant(panel: &Panel, gene: &str, c: &str, vaf: f64) -> Result<Plant
         .hotspots
         .iter()
         .find(|h| h.gene == gene && h.hgvs_c == c)
-        .ok_or_else(|| Error::Panel { panel: panel.source.clone(), reason: format!("no hotspot {gene} {c}") })?;
-    Ok(PlantedVariant { chrom: h.chrom.clone(), pos: h.start, reference: h.reference.clone(), alt: h.alt.clone(), vaf, label: format!("{gene} {} {c}", h.name) })
+        .ok_or_else(|| Error::Panel {
+            panel: panel.source.clone(),
+            reason: format!("no hotspot {gene} {c}"),
+        })?;
+    Ok(PlantedVariant {
+        chrom: h.chrom.clone(),
+        pos: h.start,
+        reference: h.reference.clone(),
+        alt: h.alt.clone(),
+        vaf,
+        label: format!("{gene} {} {c}", h.name),
+    })
 }
 
 /// The demo cohort: the main ALL lesion classes, positioned from the panel so they stay consistent
@@ -56,24 +81,57 @@ pub fn demo_cohort(panel: &Panel, seed: u64) -> Result<Vec<SampleSpec>> {
     let mut a = SampleSpec::new("DEMO-01", seed + 1);
     let (c5, p5) = region_mid(panel, "BCR_intron1")?;
     let (c3, p3) = region_mid(panel, "ABL1_intron1")?;
-    a.fusions.push(PlantedFusion { chrom5: c5, pos5: p5, chrom3: c3, pos3: p3, reverse3: false, fraction: 0.5, label: "BCR::ABL1 e1a2 (p190)".into() });
+    a.fusions.push(PlantedFusion {
+        chrom5: c5,
+        pos5: p5,
+        chrom3: c3,
+        pos3: p3,
+        reverse3: false,
+        fraction: 0.5,
+        label: "BCR::ABL1 e1a2 (p190)".into(),
+    });
     let (c, s, e) = exon_span(panel, "IKZF1", 4, 7)?;
-    a.deletions.push(PlantedDeletion { chrom: c, start: s, end: e, copies: 1, label: "IKZF1 exons 4-7 (IK6)".into() });
-    a.variants.push(hotspot_variant(panel, "NUDT15", "c.415C>T", 0.5)?);
+    a.deletions.push(PlantedDeletion {
+        chrom: c,
+        start: s,
+        end: e,
+        copies: 1,
+        label: "IKZF1 exons 4-7 (IK6)".into(),
+    });
+    a.variants
+        .push(hotspot_variant(panel, "NUDT15", "c.415C>T", 0.5)?);
 
     let mut b = SampleSpec::new("DEMO-02", seed + 2);
     let (c5, p5) = region_mid(panel, "ETV6_intron5")?;
     let (c3, p3) = region_mid(panel, "RUNX1_intron1")?;
-    b.fusions.push(PlantedFusion { chrom5: c5, pos5: p5, chrom3: c3, pos3: p3, reverse3: true, fraction: 0.5, label: "ETV6::RUNX1".into() });
-    b.variants.push(hotspot_variant(panel, "KRAS", "c.35G>A", 0.12)?);
-    b.variants.push(hotspot_variant(panel, "TPMT", "c.460G>A", 0.5)?);
-    b.variants.push(hotspot_variant(panel, "TPMT", "c.719A>G", 0.5)?);
+    b.fusions.push(PlantedFusion {
+        chrom5: c5,
+        pos5: p5,
+        chrom3: c3,
+        pos3: p3,
+        reverse3: true,
+        fraction: 0.5,
+        label: "ETV6::RUNX1".into(),
+    });
+    b.variants
+        .push(hotspot_variant(panel, "KRAS", "c.35G>A", 0.12)?);
+    b.variants
+        .push(hotspot_variant(panel, "TPMT", "c.460G>A", 0.5)?);
+    b.variants
+        .push(hotspot_variant(panel, "TPMT", "c.719A>G", 0.5)?);
     let (c, s, e) = exon_span(panel, "CDKN2A", 1, 3)?;
-    b.deletions.push(PlantedDeletion { chrom: c, start: s, end: e, copies: 2, label: "CDKN2A homozygous deletion".into() });
+    b.deletions.push(PlantedDeletion {
+        chrom: c,
+        start: s,
+        end: e,
+        copies: 2,
+        label: "CDKN2A homozygous deletion".into(),
+    });
 
     let mut low = SampleSpec::new("DEMO-03", seed + 3);
     low.depth = 60.0;
     low.duplicate_rate = 0.3;
-    low.variants.push(hotspot_variant(panel, "TP53", "c.524G>A", 0.3)?);
+    low.variants
+        .push(hotspot_variant(panel, "TP53", "c.524G>A", 0.3)?);
     Ok(vec![a, b, low])
 }

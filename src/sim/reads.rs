@@ -6,7 +6,11 @@ use crate::model::Region;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use rust_htslib::bam::{self, header::HeaderRecord, record::{Aux, Cigar, CigarString}};
+use rust_htslib::bam::{
+    self,
+    header::HeaderRecord,
+    record::{Aux, Cigar, CigarString},
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -138,17 +142,17 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
     let mut out = Vec::new();
     for &(a, b) in &segs {
         let seg = &read[a..b];
-        let Some(first) = seg.iter().position(|d| d.pos.is_some()) else { continue };
+        let Some(first) = seg.iter().position(|d| d.pos.is_some()) else {
+            continue;
+        };
         let last = seg.iter().rposition(|d| d.pos.is_some()).expect("has pos");
         let mut ops: Vec<Cigar> = Vec::new();
-        let push = |ops: &mut Vec<Cigar>, op: Cigar| {
-            match (ops.last_mut(), op) {
-                (Some(Cigar::Match(x)), Cigar::Match(y)) => *x += y,
-                (Some(Cigar::Ins(x)), Cigar::Ins(y)) => *x += y,
-                (Some(Cigar::Del(x)), Cigar::Del(y)) => *x += y,
-                (Some(Cigar::SoftClip(x)), Cigar::SoftClip(y)) => *x += y,
-                (_, op) => ops.push(op),
-            }
+        let push = |ops: &mut Vec<Cigar>, op: Cigar| match (ops.last_mut(), op) {
+            (Some(Cigar::Match(x)), Cigar::Match(y)) => *x += y,
+            (Some(Cigar::Ins(x)), Cigar::Ins(y)) => *x += y,
+            (Some(Cigar::Del(x)), Cigar::Del(y)) => *x += y,
+            (Some(Cigar::SoftClip(x)), Cigar::SoftClip(y)) => *x += y,
+            (_, op) => ops.push(op),
         };
         let lead = a + first;
         if lead > 0 {
@@ -177,11 +181,24 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
         let tid = seg[first].tid;
         let aligned = last + 1 - first;
         // reads are stored on the forward strand; flip the CIGAR order for reverse-strand reads
-        let ops = if reverse { ops.into_iter().rev().collect() } else { ops };
-        out.push(Aln { tid, pos, cigar: ops, aligned, reverse });
+        let ops = if reverse {
+            ops.into_iter().rev().collect()
+        } else {
+            ops
+        };
+        out.push(Aln {
+            tid,
+            pos,
+            cigar: ops,
+            aligned,
+            reverse,
+        });
     }
     out
 }
+
+/// One contig's sorted records and its FASTQ text (R1, R2).
+type ContigReads = (Vec<bam::Record>, Option<(Vec<u8>, Vec<u8>)>);
 
 struct Writer<'a> {
     buckets: BTreeMap<i32, Vec<bam::Record>>,
@@ -201,7 +218,14 @@ fn quals(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
 
 impl Writer<'_> {
     /// Turn a fragment into a read pair and store its records.
-    fn pair(&mut self, rng: &mut ChaCha8Rng, qname: &str, frag: &[Db], read_len: usize, dup: bool) -> Result<()> {
+    fn pair(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        qname: &str,
+        frag: &[Db],
+        read_len: usize,
+        dup: bool,
+    ) -> Result<()> {
         let rl = read_len.min(frag.len());
         let r1: Vec<Db> = frag[..rl].to_vec();
         let r2: Vec<Db> = frag[frag.len() - rl..].to_vec();
@@ -219,7 +243,10 @@ impl Writer<'_> {
             }
             let alns = alignments(&bases, reverse);
             let (stored_seq, stored_q) = if reverse {
-                (seq.iter().rev().map(|b| comp(*b)).collect::<Vec<u8>>(), q.clone())
+                (
+                    seq.iter().rev().map(|b| comp(*b)).collect::<Vec<u8>>(),
+                    q.clone(),
+                )
             } else {
                 (seq.clone(), q.clone())
             };
@@ -229,11 +256,24 @@ impl Writer<'_> {
             for (k, f) in [(0usize, f1), (1usize, f2)] {
                 let (_, s, q, _) = &reads[k];
                 let qs: String = q.iter().map(|x| (x + 33) as char).collect();
-                writeln!(f, "@{qname}/{}\n{}\n+\n{qs}", k + 1, String::from_utf8_lossy(s)).expect("write to memory");
+                writeln!(
+                    f,
+                    "@{qname}/{}\n{}\n+\n{qs}",
+                    k + 1,
+                    String::from_utf8_lossy(s)
+                )
+                .expect("write to memory");
             }
         }
         // primary alignment = the longest segment; others supplementary with SA tags
-        let primary: Vec<usize> = reads.iter().map(|(a, ..)| (0..a.len()).max_by_key(|&i| (a[i].aligned, usize::MAX - i)).unwrap_or(0)).collect();
+        let primary: Vec<usize> = reads
+            .iter()
+            .map(|(a, ..)| {
+                (0..a.len())
+                    .max_by_key(|&i| (a[i].aligned, usize::MAX - i))
+                    .unwrap_or(0)
+            })
+            .collect();
         for k in 0..2 {
             let (alns, seq, q, _) = &reads[k];
             if alns.is_empty() {
@@ -257,15 +297,33 @@ impl Writer<'_> {
                 let cigar: Vec<Cigar> = if is_primary {
                     a.cigar.clone()
                 } else {
-                    a.cigar.iter().map(|c| if let Cigar::SoftClip(l) = c { Cigar::HardClip(*l) } else { *c }).collect()
+                    a.cigar
+                        .iter()
+                        .map(|c| {
+                            if let Cigar::SoftClip(l) = c {
+                                Cigar::HardClip(*l)
+                            } else {
+                                *c
+                            }
+                        })
+                        .collect()
                 };
                 let (s, qq): (Vec<u8>, Vec<u8>) = if is_primary {
                     (seq.clone(), q.clone())
                 } else {
                     // hard-clipped: keep only the aligned part
-                    let lead = match cigar.first() { Some(Cigar::HardClip(l)) => *l as usize, _ => 0 };
-                    let trail = match cigar.last() { Some(Cigar::HardClip(l)) if cigar.len() > 1 => *l as usize, _ => 0 };
-                    (seq[lead..seq.len() - trail].to_vec(), q[lead..q.len() - trail].to_vec())
+                    let lead = match cigar.first() {
+                        Some(Cigar::HardClip(l)) => *l as usize,
+                        _ => 0,
+                    };
+                    let trail = match cigar.last() {
+                        Some(Cigar::HardClip(l)) if cigar.len() > 1 => *l as usize,
+                        _ => 0,
+                    };
+                    (
+                        seq[lead..seq.len() - trail].to_vec(),
+                        q[lead..q.len() - trail].to_vec(),
+                    )
                 };
                 rec.set(qname.as_bytes(), Some(&CigarString(cigar)), &s, &qq);
                 rec.set_tid(a.tid);
@@ -280,7 +338,10 @@ impl Writer<'_> {
                     let p = &alns[primary[k]];
                     if m.tid == p.tid && alns.len() == 1 && mate.len() == 1 {
                         flags |= 0x2;
-                        let (l, r) = (p.pos.min(m.pos), (p.pos + ref_len(&p.cigar)).max(m.pos + ref_len(&m.cigar)));
+                        let (l, r) = (
+                            p.pos.min(m.pos),
+                            (p.pos + ref_len(&p.cigar)).max(m.pos + ref_len(&m.cigar)),
+                        );
                         let tlen = (r - l) as i64;
                         rec.set_insert_size(if p.pos <= m.pos { tlen } else { -tlen });
                     }
@@ -293,13 +354,29 @@ impl Writer<'_> {
                         .filter(|(j, _)| *j != i)
                         .map(|(_, o)| {
                             let cig: String = o.cigar.iter().map(|c| c.to_string()).collect();
-                            format!("{},{},{},{},60,0;", self.names[o.tid as usize], o.pos + 1, if o.reverse { '-' } else { '+' }, cig)
+                            format!(
+                                "{},{},{},{},60,0;",
+                                self.names[o.tid as usize],
+                                o.pos + 1,
+                                if o.reverse { '-' } else { '+' },
+                                cig
+                            )
                         })
                         .collect();
-                    rec.push_aux(b"SA", Aux::String(&sa)).map_err(|e| Error::Htslib { path: "sim".into(), reason: e.to_string() })?;
+                    rec.push_aux(b"SA", Aux::String(&sa))
+                        .map_err(|e| Error::Htslib {
+                            path: "sim".into(),
+                            reason: e.to_string(),
+                        })?;
                 }
-                rec.push_aux(b"RG", Aux::String(std::str::from_utf8(&self.rg).unwrap_or("sim")))
-                    .map_err(|e| Error::Htslib { path: "sim".into(), reason: e.to_string() })?;
+                rec.push_aux(
+                    b"RG",
+                    Aux::String(std::str::from_utf8(&self.rg).unwrap_or("sim")),
+                )
+                .map_err(|e| Error::Htslib {
+                    path: "sim".into(),
+                    reason: e.to_string(),
+                })?;
                 self.buckets.entry(a.tid).or_default().push(rec);
             }
         }
@@ -308,7 +385,12 @@ impl Writer<'_> {
 }
 
 fn ref_len(c: &[Cigar]) -> u64 {
-    c.iter().map(|x| match x { Cigar::Match(l) | Cigar::Del(l) => *l as u64, _ => 0 }).sum()
+    c.iter()
+        .map(|x| match x {
+            Cigar::Match(l) | Cigar::Del(l) => *l as u64,
+            _ => 0,
+        })
+        .sum()
 }
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
@@ -318,10 +400,22 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// Reference-side fragment with the planted small variants applied on alt-carrying fragments.
-fn fragment(genome: &SimGenome, tid: i32, chrom: &str, start: u64, len: u64, variants: &[&PlantedVariant], rng: &mut ChaCha8Rng) -> Option<Vec<Db>> {
+fn fragment(
+    genome: &SimGenome,
+    tid: i32,
+    chrom: &str,
+    start: u64,
+    len: u64,
+    variants: &[&PlantedVariant],
+    rng: &mut ChaCha8Rng,
+) -> Option<Vec<Db>> {
     let seq = genome.slice(chrom, start, start + len + 200)?;
     let mut out = Vec::with_capacity(len as usize + 10);
-    let carried: Vec<&PlantedVariant> = variants.iter().filter(|v| rng.gen_bool(v.vaf.clamp(0.0, 1.0))).copied().collect();
+    let carried: Vec<&PlantedVariant> = variants
+        .iter()
+        .filter(|v| rng.gen_bool(v.vaf.clamp(0.0, 1.0)))
+        .copied()
+        .collect();
     let mut p = start;
     while (out.len() as u64) < len {
         let i = (p - start) as usize;
@@ -331,24 +425,39 @@ fn fragment(genome: &SimGenome, tid: i32, chrom: &str, start: u64, len: u64, var
         if let Some(v) = carried.iter().find(|v| v.pos - 1 == p) {
             let r = v.reference.as_bytes();
             let a = v.alt.as_bytes();
-            let common = r.iter().zip(a).take_while(|(x, y)| x == y).count().min(1).min(r.len().min(a.len()));
-            // anchor base(s)
-            for k in 0..common {
-                out.push(Db { base: a[k], tid, pos: Some(p + k as u64) });
+            let common = r
+                .iter()
+                .zip(a)
+                .take_while(|(x, y)| x == y)
+                .count()
+                .min(1)
+                .min(r.len().min(a.len()));
+            // substitutions keep every position; indels keep the anchor base(s)
+            let kept = if r.len() == a.len() { a.len() } else { common };
+            for (k, &base) in a.iter().enumerate().take(kept) {
+                out.push(Db {
+                    base,
+                    tid,
+                    pos: Some(p + k as u64),
+                });
             }
-            if r.len() == a.len() {
-                for k in common..a.len() {
-                    out.push(Db { base: a[k], tid, pos: Some(p + k as u64) });
-                }
-            } else {
+            if r.len() != a.len() {
                 for &b in &a[common..] {
-                    out.push(Db { base: b, tid, pos: None });
+                    out.push(Db {
+                        base: b,
+                        tid,
+                        pos: None,
+                    });
                 }
             }
             p += r.len() as u64;
             continue;
         }
-        out.push(Db { base: seq[i], tid, pos: Some(p) });
+        out.push(Db {
+            base: seq[i],
+            tid,
+            pos: Some(p),
+        });
         p += 1;
     }
     out.truncate(len as usize);
@@ -356,7 +465,13 @@ fn fragment(genome: &SimGenome, tid: i32, chrom: &str, start: u64, len: u64, var
 }
 
 /// Simulate one sample; writes `<out>/<id>.bam` (+ .bai), optionally FASTQ, and `<id>.truth.json`.
-pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec, out: &Path, fastq: bool) -> Result<std::path::PathBuf> {
+pub fn simulate_sample(
+    genome: &SimGenome,
+    targets: &[Region],
+    spec: &SampleSpec,
+    out: &Path,
+    fastq: bool,
+) -> Result<std::path::PathBuf> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let names: Vec<String> = genome.contigs.iter().map(|(n, _)| n.clone()).collect();
     let tid_of = |c: &str| names.iter().position(|n| n == c).map(|x| x as i32);
@@ -370,46 +485,90 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
         header.push_record(&sq);
     }
     let mut rg = HeaderRecord::new(b"RG");
-    rg.push_tag(b"ID", &spec.sample_id).push_tag(b"SM", &spec.sample_id).push_tag(b"LB", format!("{}-lib", spec.sample_id))
-        .push_tag(b"CN", &spec.lab_id).push_tag(b"PL", "ILLUMINA");
+    rg.push_tag(b"ID", &spec.sample_id)
+        .push_tag(b"SM", &spec.sample_id)
+        .push_tag(b"LB", format!("{}-lib", spec.sample_id))
+        .push_tag(b"CN", &spec.lab_id)
+        .push_tag(b"PL", "ILLUMINA");
     header.push_record(&rg);
     let mut pg = HeaderRecord::new(b"PG");
-    pg.push_tag(b"ID", "puente-simulate").push_tag(b"PN", "puente").push_tag(b"VN", crate::VERSION);
+    pg.push_tag(b"ID", "puente-simulate")
+        .push_tag(b"PN", "puente")
+        .push_tag(b"VN", crate::VERSION);
     header.push_record(&pg);
 
     let mut fq_files = if fastq {
         let f = |s: &str| -> Result<flate2::write::GzEncoder<std::fs::File>> {
             let p = out.join(format!("{}_{s}.fastq.gz", spec.sample_id));
-            Ok(flate2::write::GzEncoder::new(std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?, flate2::Compression::fast()))
+            Ok(flate2::write::GzEncoder::new(
+                std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?,
+                flate2::Compression::fast(),
+            ))
         };
         Some((f("R1")?, f("R2")?))
     } else {
         None
     };
-    let new_writer = || Writer { buckets: BTreeMap::new(), fastq: fastq.then(|| (Vec::new(), Vec::new())), names: &names, rg: spec.sample_id.as_bytes().to_vec() };
+    let new_writer = || Writer {
+        buckets: BTreeMap::new(),
+        fastq: fastq.then(|| (Vec::new(), Vec::new())),
+        names: &names,
+        rg: spec.sample_id.as_bytes().to_vec(),
+    };
     let mut w = new_writer();
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let mut serial = 0u64;
     let tf = spec.tumor_fraction.clamp(0.0, 1.0);
-    let frag_len = |rng: &mut ChaCha8Rng| ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64).clamp(2 * spec.read_len as i64 / 3 + 20, 1000) as u64;
+    let frag_len = |rng: &mut ChaCha8Rng| {
+        ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64)
+            .clamp(2 * spec.read_len as i64 / 3 + 20, 1000) as u64
+    };
 
     // fusion junction fragments first (they land in two contigs' buckets)
     for f in &spec.fusions {
-        let (Some(t5), Some(t3)) = (tid_of(&f.chrom5), tid_of(&f.chrom3)) else { continue };
-        let n = (spec.depth * spec.intron_depth_factor * 2.0 * spec.insert_mean / (2.0 * spec.read_len as f64) * f.fraction * tf).round() as u64;
+        let (Some(t5), Some(t3)) = (tid_of(&f.chrom5), tid_of(&f.chrom3)) else {
+            continue;
+        };
+        let n = (spec.depth * spec.intron_depth_factor * 2.0 * spec.insert_mean
+            / (2.0 * spec.read_len as f64)
+            * f.fraction
+            * tf)
+            .round() as u64;
         for _ in 0..n {
             let len = frag_len(&mut rng);
             let left = rng.gen_range(20..len.saturating_sub(20).max(21));
             let right = len - left;
             let s5 = f.pos5 - left; // 0-based start so that the last base kept is pos5 (1-based)
-            let Some(a) = genome.slice(&f.chrom5, s5, f.pos5) else { continue };
-            let mut frag: Vec<Db> = a.iter().enumerate().map(|(i, &b)| Db { base: b, tid: t5, pos: Some(s5 + i as u64) }).collect();
+            let Some(a) = genome.slice(&f.chrom5, s5, f.pos5) else {
+                continue;
+            };
+            let mut frag: Vec<Db> = a
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| Db {
+                    base: b,
+                    tid: t5,
+                    pos: Some(s5 + i as u64),
+                })
+                .collect();
             if f.reverse3 {
-                let Some(b) = genome.slice(&f.chrom3, f.pos3 - right, f.pos3) else { continue };
-                frag.extend(b.iter().rev().enumerate().map(|(i, &x)| Db { base: comp(x), tid: t3, pos: Some(f.pos3 - 1 - i as u64) }));
+                let Some(b) = genome.slice(&f.chrom3, f.pos3 - right, f.pos3) else {
+                    continue;
+                };
+                frag.extend(b.iter().rev().enumerate().map(|(i, &x)| Db {
+                    base: comp(x),
+                    tid: t3,
+                    pos: Some(f.pos3 - 1 - i as u64),
+                }));
             } else {
-                let Some(b) = genome.slice(&f.chrom3, f.pos3 - 1, f.pos3 - 1 + right) else { continue };
-                frag.extend(b.iter().enumerate().map(|(i, &x)| Db { base: x, tid: t3, pos: Some(f.pos3 - 1 + i as u64) }));
+                let Some(b) = genome.slice(&f.chrom3, f.pos3 - 1, f.pos3 - 1 + right) else {
+                    continue;
+                };
+                frag.extend(b.iter().enumerate().map(|(i, &x)| Db {
+                    base: x,
+                    tid: t3,
+                    pos: Some(f.pos3 - 1 + i as u64),
+                }));
             }
             serial += 1;
             let qn = format!("{}:fus:{serial}", spec.sample_id);
@@ -432,48 +591,84 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
         }
     }
     let tmp = crate::util::tmp_path(&out.join(format!("{}.bam", spec.sample_id)));
-    let mut writer = bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
-    writer.set_threads(2).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+    let mut writer =
+        bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib {
+            path: tmp.clone(),
+            reason: e.to_string(),
+        })?;
+    writer.set_threads(2).map_err(|e| Error::Htslib {
+        path: tmp.clone(),
+        reason: e.to_string(),
+    })?;
     // contigs are simulated in parallel (each with its own seeded RNG, so output does not depend on
     // the thread count) and written in header order
     let tids: Vec<i32> = (0..names.len() as i32).collect();
     let chunk = rayon::current_num_threads().max(1) * 2;
     for group in tids.chunks(chunk) {
-        let done: Vec<Result<(Vec<bam::Record>, Option<(Vec<u8>, Vec<u8>)>)>> = group
+        let done: Vec<Result<ContigReads>> = group
             .par_iter()
             .map(|&tid| {
                 let mut w = new_writer();
-                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ (0x5DEE_CE66_D000 + tid as u64 * 7919));
+                let mut rng =
+                    ChaCha8Rng::seed_from_u64(spec.seed ^ (0x5DEE_CE66_D000 + tid as u64 * 7919));
                 let chrom = &names[tid as usize];
-                let vars: Vec<&PlantedVariant> = spec.variants.iter().filter(|v| &v.chrom == chrom).collect();
-                let dels: Vec<&PlantedDeletion> = spec.deletions.iter().filter(|d| &d.chrom == chrom).collect();
-                let breaks: Vec<(u64, f64)> = spec.fusions.iter().flat_map(|f| {
-                    let mut v = vec![];
-                    if &f.chrom5 == chrom { v.push((f.pos5, f.fraction * tf)); }
-                    if &f.chrom3 == chrom { v.push((f.pos3, f.fraction * tf)); }
-                    v
-                }).collect();
+                let vars: Vec<&PlantedVariant> =
+                    spec.variants.iter().filter(|v| &v.chrom == chrom).collect();
+                let dels: Vec<&PlantedDeletion> = spec
+                    .deletions
+                    .iter()
+                    .filter(|d| &d.chrom == chrom)
+                    .collect();
+                let breaks: Vec<(u64, f64)> = spec
+                    .fusions
+                    .iter()
+                    .flat_map(|f| {
+                        let mut v = vec![];
+                        if &f.chrom5 == chrom {
+                            v.push((f.pos5, f.fraction * tf));
+                        }
+                        if &f.chrom3 == chrom {
+                            v.push((f.pos3, f.fraction * tf));
+                        }
+                        v
+                    })
+                    .collect();
                 let mut serial = 0u64;
                 for t in by_contig.get(&tid).map(|v| v.as_slice()).unwrap_or(&[]) {
                     let exon = t.name.starts_with("exon:");
                     // capture efficiency varies by target
                     let eff = (0.25 * normal(&mut rng)).exp();
                     let d = spec.depth * if exon { 1.0 } else { spec.intron_depth_factor } * eff;
-                    let n = (d * (t.len() + 2 * spec.insert_mean as u64 - 100) as f64 / (2.0 * spec.read_len as f64)).round() as u64;
+                    let n = (d * (t.len() + 2 * spec.insert_mean as u64 - 100) as f64
+                        / (2.0 * spec.read_len as f64))
+                        .round() as u64;
                     for _ in 0..n {
                         let len = frag_len(&mut rng);
                         // probes pull down fragments that overlap the target by >= 50 bp
                         let lo = (t.start + 50).saturating_sub(len);
                         let start = rng.gen_range(lo..t.end.saturating_sub(50).max(lo + 1));
                         let end = start + len;
-                        if dels.iter().any(|dl| start < dl.end && end > dl.start - 1 && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))) {
+                        if dels.iter().any(|dl| {
+                            start < dl.end
+                                && end > dl.start - 1
+                                && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))
+                        }) {
                             continue;
                         }
-                        if breaks.iter().any(|&(b, fr)| start < b && b < end && rng.gen_bool(fr.clamp(0.0, 1.0) * 0.5)) {
+                        if breaks.iter().any(|&(b, fr)| {
+                            start < b && b < end && rng.gen_bool(fr.clamp(0.0, 1.0) * 0.5)
+                        }) {
                             continue;
                         }
-                        let local: Vec<&PlantedVariant> = vars.iter().filter(|v| v.pos > start && v.pos <= end).copied().collect();
-                        let Some(frag) = fragment(genome, tid, chrom, start, len, &local, &mut rng) else { continue };
+                        let local: Vec<&PlantedVariant> = vars
+                            .iter()
+                            .filter(|v| v.pos > start && v.pos <= end)
+                            .copied()
+                            .collect();
+                        let Some(frag) = fragment(genome, tid, chrom, start, len, &local, &mut rng)
+                        else {
+                            continue;
+                        };
                         if frag.len() < spec.read_len {
                             continue;
                         }
@@ -486,7 +681,14 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
                     }
                 }
                 let mut recs: Vec<bam::Record> = w.buckets.into_values().flatten().collect();
-                recs.sort_by(|a, b| (a.tid(), a.pos(), a.qname(), a.flags()).cmp(&(b.tid(), b.pos(), b.qname(), b.flags())));
+                recs.sort_by(|a, b| {
+                    (a.tid(), a.pos(), a.qname(), a.flags()).cmp(&(
+                        b.tid(),
+                        b.pos(),
+                        b.qname(),
+                        b.flags(),
+                    ))
+                });
                 Ok((recs, w.fastq))
             })
             .collect();
@@ -496,10 +698,15 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
             // records of other contigs' mates were bucketed by their own tid: merge in this contig's
             if let Some(extra) = fusion_buckets.remove(&tid) {
                 recs.extend(extra);
-                recs.sort_by(|a, b| (a.pos(), a.qname(), a.flags()).cmp(&(b.pos(), b.qname(), b.flags())));
+                recs.sort_by(|a, b| {
+                    (a.pos(), a.qname(), a.flags()).cmp(&(b.pos(), b.qname(), b.flags()))
+                });
             }
             for r in recs.iter().filter(|r| r.tid() == tid) {
-                writer.write(r).map_err(|e| Error::Htslib { path: tmp.clone(), reason: e.to_string() })?;
+                writer.write(r).map_err(|e| Error::Htslib {
+                    path: tmp.clone(),
+                    reason: e.to_string(),
+                })?;
             }
             if let (Some((f1, f2)), Some((b1, b2))) = (&mut fq_files, fq) {
                 f1.write_all(&b1).map_err(|e| Error::io(out, e))?;
@@ -514,8 +721,14 @@ pub fn simulate_sample(genome: &SimGenome, targets: &[Region], spec: &SampleSpec
     }
     let bam_path = out.join(format!("{}.bam", spec.sample_id));
     crate::util::commit(&tmp, &bam_path)?;
-    bam::index::build(&bam_path, None, bam::index::Type::Bai, 2).map_err(|e| Error::Htslib { path: bam_path.clone(), reason: e.to_string() })?;
-    crate::util::write_atomic(&out.join(format!("{}.truth.json", spec.sample_id)), &crate::util::to_json(spec))?;
+    bam::index::build(&bam_path, None, bam::index::Type::Bai, 2).map_err(|e| Error::Htslib {
+        path: bam_path.clone(),
+        reason: e.to_string(),
+    })?;
+    crate::util::write_atomic(
+        &out.join(format!("{}.truth.json", spec.sample_id)),
+        &crate::util::to_json(spec),
+    )?;
     Ok(bam_path)
 }
 
@@ -535,7 +748,10 @@ fn frag_fix_reverse(frag: Vec<Db>) -> Vec<Db> {
             if out[i].tid == out[i - 1].tid && q + 1 == p {
                 // descending run starting at i-1
                 let mut j = i;
-                while j < n && out[j].tid == out[j - 1].tid && matches!((out[j - 1].pos, out[j].pos), (Some(a), Some(b)) if b + 1 == a) {
+                while j < n
+                    && out[j].tid == out[j - 1].tid
+                    && matches!((out[j - 1].pos, out[j].pos), (Some(a), Some(b)) if b + 1 == a)
+                {
                     j += 1;
                 }
                 for d in &mut out[i - 1..j] {

@@ -28,7 +28,9 @@ pub struct SimGenome {
 impl SimGenome {
     /// Reference base at 0-based `pos` (N outside windows).
     pub fn base(&self, chrom: &str, pos: u64) -> u8 {
-        self.slice(chrom, pos, pos + 1).map(|s| s[0]).unwrap_or(b'N')
+        self.slice(chrom, pos, pos + 1)
+            .map(|s| s[0])
+            .unwrap_or(b'N')
     }
 
     /// Sequence of [start, end) if it lies inside one window.
@@ -40,11 +42,17 @@ impl SimGenome {
     }
 }
 
-fn merge_windows(regions: &[Region], pad: u64, build: GenomeBuild) -> BTreeMap<String, Vec<(u64, u64)>> {
+fn merge_windows(
+    regions: &[Region],
+    pad: u64,
+    build: GenomeBuild,
+) -> BTreeMap<String, Vec<(u64, u64)>> {
     let mut by: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
     for r in regions {
         let len = build.contig_length(&r.chrom).unwrap_or(r.end);
-        by.entry(r.chrom.clone()).or_default().push((r.start.saturating_sub(pad), (r.end + pad).min(len)));
+        by.entry(r.chrom.clone())
+            .or_default()
+            .push((r.start.saturating_sub(pad), (r.end + pad).min(len)));
     }
     for v in by.values_mut() {
         v.sort();
@@ -73,7 +81,7 @@ fn synth(len: usize, rng: &mut ChaCha8Rng, repeat: &[u8]) -> Vec<u8> {
         if x < 0.003 {
             let b = B[rng.gen_range(0..4)];
             let n = rng.gen_range(6..15);
-            s.extend(std::iter::repeat(b).take(n));
+            s.extend(std::iter::repeat_n(b, n));
         } else if x < 0.0045 {
             let unit = [B[rng.gen_range(0..4)], B[rng.gen_range(0..4)]];
             for _ in 0..rng.gen_range(5..13) {
@@ -81,11 +89,19 @@ fn synth(len: usize, rng: &mut ChaCha8Rng, repeat: &[u8]) -> Vec<u8> {
             }
         } else if x < 0.0052 {
             for &b in repeat {
-                s.push(if rng.gen_bool(0.12) { B[rng.gen_range(0..4)] } else { b });
+                s.push(if rng.gen_bool(0.12) {
+                    B[rng.gen_range(0..4)]
+                } else {
+                    b
+                });
             }
         } else {
             let strong = rng.gen_bool(gc);
-            s.push(if strong { [b'G', b'C'][rng.gen_range(0..2)] } else { [b'A', b'T'][rng.gen_range(0..2)] });
+            s.push(if strong {
+                [b'G', b'C'][rng.gen_range(0..2)]
+            } else {
+                [b'A', b'T'][rng.gen_range(0..2)]
+            });
         }
     }
     s.truncate(len);
@@ -103,7 +119,14 @@ struct Bgzf<W: Write> {
 
 impl<W: Write> Bgzf<W> {
     fn new(out: W) -> Self {
-        Bgzf { out, buf: Vec::with_capacity(BLOCK), coffset: 0, uoffset: 0, gzi: Vec::new(), cache: HashMap::new() }
+        Bgzf {
+            out,
+            buf: Vec::with_capacity(BLOCK),
+            coffset: 0,
+            uoffset: 0,
+            gzi: Vec::new(),
+            cache: HashMap::new(),
+        }
     }
 
     fn write(&mut self, mut data: &[u8]) -> std::io::Result<()> {
@@ -124,7 +147,9 @@ impl<W: Write> Bgzf<W> {
         let cdata = enc.finish()?;
         let mut block = Vec::with_capacity(cdata.len() + 26);
         let bsize = (cdata.len() + 25) as u16;
-        block.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0]);
+        block.extend_from_slice(&[
+            0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0,
+        ]);
         block.extend_from_slice(&bsize.to_le_bytes());
         block.extend_from_slice(&cdata);
         block.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
@@ -161,7 +186,10 @@ impl<W: Write> Bgzf<W> {
     fn finish(mut self) -> std::io::Result<Vec<(u64, u64)>> {
         self.flush_block()?;
         // BGZF EOF marker
-        self.out.write_all(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0, 0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0])?;
+        self.out.write_all(&[
+            0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0, 0x1b, 0, 3, 0, 0, 0, 0,
+            0, 0, 0, 0, 0,
+        ])?;
         self.out.flush()?;
         self.gzi.pop(); // no entry for the end of the last block
         Ok(self.gzi)
@@ -170,17 +198,25 @@ impl<W: Write> Bgzf<W> {
 
 /// Generate the sparse reference for `panel` and write `path` (+ .fai, .gzi). Deterministic in `seed`.
 pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Result<SimGenome> {
-    let build = panel.build().ok_or_else(|| Error::Panel { panel: panel.source.clone(), reason: "unknown build".into() })?;
+    let build = panel.build().ok_or_else(|| Error::Panel {
+        panel: panel.source.clone(),
+        reason: "unknown build".into(),
+    })?;
     let mut regions = panel.capture.clone();
     regions.extend(panel.fusion_search.iter().cloned());
     let windows = merge_windows(&regions, pad, build);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let repeat = synth(280, &mut rng, &[]);
-    let mut genome = SimGenome { contigs: build.contigs(), windows: BTreeMap::new() };
+    let mut genome = SimGenome {
+        contigs: build.contigs(),
+        windows: BTreeMap::new(),
+    };
     for (chrom, ws) in &windows {
         let mut seqs = Vec::new();
         for &(s, e) in ws {
-            let mut r = ChaCha8Rng::seed_from_u64(seed ^ (s.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ chrom.len() as u64);
+            let mut r = ChaCha8Rng::seed_from_u64(
+                seed ^ (s.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ chrom.len() as u64,
+            );
             seqs.push((s, synth((e - s) as usize, &mut r, &repeat)));
         }
         genome.windows.insert(chrom.clone(), seqs);
@@ -190,7 +226,10 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
         if h.reference.len() == 1 && h.reference != "." {
             if let Some(w) = genome.windows.get_mut(&h.chrom) {
                 let p = h.start - 1;
-                if let Some((s, seq)) = w.iter_mut().find(|(s, q)| *s <= p && p < s + q.len() as u64) {
+                if let Some((s, seq)) = w
+                    .iter_mut()
+                    .find(|(s, q)| *s <= p && p < s + q.len() as u64)
+                {
                     seq[(p - *s) as usize] = h.reference.as_bytes()[0];
                 }
             }
@@ -201,11 +240,15 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
     let mut w = Bgzf::new(std::io::BufWriter::new(file));
     let mut fai = String::new();
     let io = |e| Error::io(path, e);
-    let nline = vec![b'N'; LINE];
+    let nline = [b'N'; LINE];
     for (chrom, len) in &genome.contigs {
         let header = format!(">{chrom}\n");
         w.write(header.as_bytes()).map_err(io)?;
-        fai.push_str(&format!("{chrom}\t{len}\t{}\t{LINE}\t{}\n", w.uoffset + w.buf.len() as u64, LINE + 1));
+        fai.push_str(&format!(
+            "{chrom}\t{len}\t{}\t{LINE}\t{}\n",
+            w.uoffset + w.buf.len() as u64,
+            LINE + 1
+        ));
         let ws = genome.windows.get(chrom);
         let mut pos = 0u64;
         let mut wi = 0;
@@ -230,7 +273,8 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
                     let a = pos.max(*s);
                     let b = line_end.min(s + q.len() as u64);
                     if a < b {
-                        line[(a - pos) as usize..(b - pos) as usize].copy_from_slice(&q[(a - s) as usize..(b - s) as usize]);
+                        line[(a - pos) as usize..(b - pos) as usize]
+                            .copy_from_slice(&q[(a - s) as usize..(b - s) as usize]);
                     }
                     k += 1;
                 }
@@ -242,7 +286,10 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
     }
     let gzi = w.finish().map_err(io)?;
     crate::util::commit(&tmp, path)?;
-    crate::util::write_atomic(&path.with_file_name(format!("{}.fai", file_name(path))), fai.as_bytes())?;
+    crate::util::write_atomic(
+        &path.with_file_name(format!("{}.fai", file_name(path))),
+        fai.as_bytes(),
+    )?;
     let mut g = Vec::with_capacity(8 + gzi.len() * 16);
     g.extend_from_slice(&(gzi.len() as u64).to_le_bytes());
     for (c, u) in gzi {
@@ -254,5 +301,7 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
