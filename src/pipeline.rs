@@ -5,7 +5,6 @@ use crate::ingest::{AlignmentInput, Reference};
 use crate::model::{InputFile, Provenance, ReferenceRef, SampleInfo, Verdict};
 use crate::panel::Panel;
 use crate::report::{self, HotspotResult, ModuleStatus, Report};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -28,10 +27,69 @@ pub struct RunOutcome {
     pub input_sha256: String,
 }
 
-/// MD5 of every panel contig in the reference (provenance; cached inside `reference`).
-pub fn reference_ref(reference: &Reference, panel: &Panel, build: &str) -> Result<ReferenceRef> {
-    let mut contig_md5 = BTreeMap::new();
+/// Identity of a reference file for the MD5 cache: path, size and modification time.
+fn reference_key(path: &Path) -> Option<String> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(format!(
+        "{}|{}|{t}",
+        std::fs::canonicalize(path).ok()?.display(),
+        m.len()
+    ))
+}
+
+/// MD5 of every panel contig in the reference (provenance). Hashing a whole genome takes seconds, so
+/// the result is cached in `cache_dir/.puente-reference-md5.json`, keyed by the reference's path,
+/// size and modification time; a changed reference is hashed again.
+pub fn reference_ref(
+    reference: &Reference,
+    panel: &Panel,
+    build: &str,
+    cache_dir: &Path,
+) -> Result<ReferenceRef> {
+    let cache = cache_dir.join(".puente-reference-md5.json");
+    let key = reference_key(&reference.path);
+    if let (Some(k), Ok(text)) = (&key, std::fs::read_to_string(&cache)) {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+            if v["key"].as_str() == Some(k) {
+                if let Ok(r) = serde_json::from_value::<ReferenceRef>(v["reference"].clone()) {
+                    if r.build == build
+                        && panel.contigs().iter().all(|c| {
+                            r.contig_md5.keys().any(|k| {
+                                crate::ingest::build::canonical(k)
+                                    == crate::ingest::build::canonical(c)
+                            })
+                        })
+                    {
+                        return Ok(r);
+                    }
+                }
+            }
+        }
+    }
+    let r = compute_reference_ref(reference, panel, build)?;
+    if let Some(k) = key {
+        std::fs::create_dir_all(cache_dir).map_err(|e| Error::io(cache_dir, e))?;
+        crate::util::write_atomic(
+            &cache,
+            &crate::util::to_json(&serde_json::json!({"key": k, "reference": r})),
+        )?;
+    }
+    Ok(r)
+}
+
+fn compute_reference_ref(
+    reference: &Reference,
+    panel: &Panel,
+    build: &str,
+) -> Result<ReferenceRef> {
     let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
+    let mut used = Vec::new();
     for c in panel.contigs() {
         let name =
             crate::ingest::build::resolve_contig(&c, &names).ok_or_else(|| Error::Reference {
@@ -40,10 +98,9 @@ pub fn reference_ref(reference: &Reference, panel: &Panel, build: &str) -> Resul
                     "panel contig {c} is missing from the reference (wrong build or naming?)"
                 ),
             })?;
-        if let Some(m) = reference.contig_md5(name)? {
-            contig_md5.insert(name.to_string(), m);
-        }
+        used.push(name.to_string());
     }
+    let contig_md5 = reference.contig_md5_many(&used)?;
     Ok(ReferenceRef {
         path: reference.path.display().to_string(),
         build: build.to_string(),

@@ -40,10 +40,15 @@ fn sam_to_bam(sam: &Path, bam_path: &Path) {
 fn regression_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regression");
     let mut n = 0;
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     for dir in dirs {
-        let case: Case = toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap()).unwrap();
+        let case: Case =
+            toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap()).unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let bam_path = tmp.path().join("case.bam");
         sam_to_bam(&dir.join(&case.alignment), &bam_path);
@@ -53,7 +58,11 @@ fn regression_cases() {
         let qc = puente::qc::run(&input, &panel, &ReadFilter::default(), 1).unwrap();
         let e = &case.expect;
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let h = qc.hotspots.iter().find(|h| h.gene == e.hotspot_gene && h.hgvs_c == e.hotspot_c).unwrap_or_else(|| panic!("{name}: hotspot missing"));
+        let h = qc
+            .hotspots
+            .iter()
+            .find(|h| h.gene == e.hotspot_gene && h.hgvs_c == e.hotspot_c)
+            .unwrap_or_else(|| panic!("{name}: hotspot missing"));
         assert_eq!(h.depth, e.depth, "{name}: {}", case.description);
         assert_eq!(qc.reads.used, e.used, "{name}: used reads");
         assert_eq!(qc.reads.duplicate, e.duplicate, "{name}: duplicates");

@@ -269,7 +269,7 @@ pub fn run(
 ) -> Result<BatchSummary> {
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
     pipeline::check_reference(reference, panel)?;
-    let rref = pipeline::reference_ref(reference, panel, &panel.manifest.panel.build)?;
+    let rref = pipeline::reference_ref(reference, panel, &panel.manifest.panel.build, &opts.out)?;
     let threads = opts.threads.max(1);
     let parallel = threads.min(rows.len()).max(1);
     let per_sample = (threads / parallel).max(1);

@@ -32,7 +32,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let panel = Panel::load(&a.panel)?;
     let reference = Reference::open(&a.reference)?;
     pipeline::check_reference(&reference, &panel)?;
-    let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build)?;
+    let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build, &a.out)?;
     let alignment = a.bam.or(a.cram).context("give --bam or --cram")?;
     let sample = SampleInfo {
         sample_id: a.sample_id.clone(),

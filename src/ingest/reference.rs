@@ -124,6 +124,50 @@ impl Reference {
         Ok(Some(m))
     }
 
+    /// MD5 of several contigs in parallel (one faidx handle per worker), cached like [`contig_md5`].
+    pub fn contig_md5_many(&self, contigs: &[String]) -> Result<BTreeMap<String, String>> {
+        use rayon::prelude::*;
+        let todo: Vec<&String> = contigs
+            .iter()
+            .filter(|c| self.md5_if_cached(c).is_none() && self.length(c).is_some())
+            .collect();
+        let done: Vec<Result<(String, String)>> = todo
+            .par_iter()
+            .map(|c| {
+                let r = faidx::Reader::from_path(&self.path).map_err(|e| Error::Reference {
+                    path: self.path.clone(),
+                    reason: e.to_string(),
+                })?;
+                let len = self.length(c).unwrap_or(0);
+                let mut h = Md5::new();
+                let chunk = 8 << 20;
+                let mut s = 0;
+                while s < len {
+                    let e = (s + chunk).min(len);
+                    let mut seq = r
+                        .fetch_seq(c.as_str(), s as usize, e as usize - 1)
+                        .map_err(|err| Error::Reference {
+                            path: self.path.clone(),
+                            reason: format!("{c}: {err}"),
+                        })?;
+                    seq.make_ascii_uppercase();
+                    h.update(&seq);
+                    s = e;
+                }
+                Ok(((*c).clone(), crate::util::hex(&h.finalize())))
+            })
+            .collect();
+        let mut cache = self.md5.lock().expect("md5 lock");
+        for d in done {
+            let (c, m) = d?;
+            cache.insert(c, m);
+        }
+        Ok(contigs
+            .iter()
+            .filter_map(|c| cache.get(c).map(|m| (c.clone(), m.clone())))
+            .collect())
+    }
+
     pub fn md5_if_cached(&self, contig: &str) -> Option<String> {
         self.md5.lock().expect("md5 lock").get(contig).cloned()
     }

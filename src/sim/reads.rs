@@ -772,7 +772,13 @@ mod tests {
     use super::*;
 
     fn run(tid: i32, from: u64, n: usize) -> Vec<Db> {
-        (0..n).map(|i| Db { base: b'A', tid, pos: Some(from + i as u64) }).collect()
+        (0..n)
+            .map(|i| Db {
+                base: b'A',
+                tid,
+                pos: Some(from + i as u64),
+            })
+            .collect()
     }
 
     fn cig(a: &Aln) -> String {
@@ -783,7 +789,11 @@ mod tests {
     fn indel_cigars() {
         // 5 bases, 2 inserted, 5 bases
         let mut r = run(0, 100, 5);
-        r.extend((0..2).map(|_| Db { base: b'C', tid: 0, pos: None }));
+        r.extend((0..2).map(|_| Db {
+            base: b'C',
+            tid: 0,
+            pos: None,
+        }));
         r.extend(run(0, 105, 5));
         let a = alignments(&r, false);
         assert_eq!(a.len(), 1);
@@ -800,8 +810,14 @@ mod tests {
         r.extend(run(3, 5000, 60));
         let a = alignments(&r, false);
         assert_eq!(a.len(), 2);
-        assert_eq!((a[0].tid, a[0].pos, cig(&a[0])), (0, 1000, "90M60S".to_string()));
-        assert_eq!((a[1].tid, a[1].pos, cig(&a[1])), (3, 5000, "90S60M".to_string()));
+        assert_eq!(
+            (a[0].tid, a[0].pos, cig(&a[0])),
+            (0, 1000, "90M60S".to_string())
+        );
+        assert_eq!(
+            (a[1].tid, a[1].pos, cig(&a[1])),
+            (3, 5000, "90S60M".to_string())
+        );
         // reverse-strand reads list their CIGAR in reference order
         let a = alignments(&r, true);
         assert_eq!(cig(&a[0]), "60S90M");
@@ -811,9 +827,30 @@ mod tests {
     fn fragment_applies_variants() {
         let mut g = SimGenome::default();
         g.contigs = vec![("c".into(), 10_000)];
-        g.windows.insert("c".into(), vec![(0, b"ACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT".repeat(20))]);
-        let snv = PlantedVariant { chrom: "c".into(), pos: 3, reference: "G".into(), alt: "T".into(), vaf: 1.0, label: String::new() };
-        let del = PlantedVariant { chrom: "c".into(), pos: 10, reference: "CGTA".into(), alt: "C".into(), vaf: 1.0, label: String::new() };
+        g.windows.insert(
+            "c".into(),
+            vec![(
+                0,
+                b"ACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT"
+                    .repeat(20),
+            )],
+        );
+        let snv = PlantedVariant {
+            chrom: "c".into(),
+            pos: 3,
+            reference: "G".into(),
+            alt: "T".into(),
+            vaf: 1.0,
+            label: String::new(),
+        };
+        let del = PlantedVariant {
+            chrom: "c".into(),
+            pos: 10,
+            reference: "CGTA".into(),
+            alt: "C".into(),
+            vaf: 1.0,
+            label: String::new(),
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let f = fragment(&g, 0, "c", 0, 20, &[&snv, &del], &mut rng).unwrap();
         let seq: String = f.iter().map(|d| d.base as char).collect();
