@@ -121,26 +121,44 @@ struct Aln {
 }
 
 /// Split a read's bases into alignments: one per contiguous reference segment, the rest soft-clipped.
+/// A segment whose positions run downward (the partner of a fusion read on the other strand) is an
+/// alignment on the opposite strand, as an aligner would report it.
 fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
-    // segments of consecutive bases on the same contig with increasing positions
-    let mut segs: Vec<(usize, usize)> = Vec::new();
+    // segments: same contig, positions moving in one direction by small steps
+    let mut segs: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = 0;
-    for i in 1..=read.len() {
-        let brk = i == read.len() || read[i].tid != read[i - 1].tid || {
-            let prev = read[..i].iter().rev().find_map(|d| d.pos);
-            match (prev, read[i].pos) {
-                (Some(p), Some(q)) => q <= p || q > p + 200,
+    let mut dir: Option<bool> = None; // Some(true) = descending
+    let mut prev: Option<u64> = None;
+    for i in 0..=read.len() {
+        let brk = i == read.len()
+            || (i > start && read[i].tid != read[i - 1].tid)
+            || match (prev, read[i].pos) {
+                (Some(p), Some(q)) => {
+                    p.abs_diff(q) > 200 || q == p || dir.is_some_and(|d| d != (q < p))
+                }
                 _ => false,
-            }
-        };
+            };
         if brk {
-            segs.push((start, i));
+            if i > start {
+                segs.push((start, i, dir.unwrap_or(false)));
+            }
+            if i == read.len() {
+                break;
+            }
             start = i;
+            dir = None;
+            prev = None;
+        }
+        if let Some(q) = read[i].pos {
+            if let Some(p) = prev {
+                dir.get_or_insert(q < p);
+            }
+            prev = Some(q);
         }
     }
     let n = read.len();
     let mut out = Vec::new();
-    for &(a, b) in &segs {
+    for &(a, b, desc) in &segs {
         let seg = &read[a..b];
         let Some(first) = seg.iter().position(|d| d.pos.is_some()) else {
             continue;
@@ -154,6 +172,7 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
             (Some(Cigar::SoftClip(x)), Cigar::SoftClip(y)) => *x += y,
             (_, op) => ops.push(op),
         };
+        // ops in read order
         let lead = a + first;
         if lead > 0 {
             push(&mut ops, Cigar::SoftClip(lead as u32));
@@ -164,8 +183,9 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
                 None => push(&mut ops, Cigar::Ins(1)),
                 Some(p) => {
                     if let Some(q) = prev {
-                        if p > q + 1 {
-                            push(&mut ops, Cigar::Del((p - q - 1) as u32));
+                        let gap = p.abs_diff(q);
+                        if gap > 1 {
+                            push(&mut ops, Cigar::Del((gap - 1) as u32));
                         }
                     }
                     push(&mut ops, Cigar::Match(1));
@@ -177,21 +197,21 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
         if trail > 0 {
             push(&mut ops, Cigar::SoftClip(trail as u32));
         }
-        let pos = seg[first].pos.expect("pos");
-        let tid = seg[first].tid;
-        let aligned = last + 1 - first;
-        // reads are stored on the forward strand; flip the CIGAR order for reverse-strand reads
-        let ops = if reverse {
+        let (p0, p1) = (seg[first].pos.expect("pos"), seg[last].pos.expect("pos"));
+        // the record's strand is the read's own, flipped for a downward-running segment; records list
+        // the CIGAR in reference order
+        let strand_reverse = reverse ^ desc;
+        let ops = if strand_reverse {
             ops.into_iter().rev().collect()
         } else {
             ops
         };
         out.push(Aln {
-            tid,
-            pos,
+            tid: seg[first].tid,
+            pos: p0.min(p1),
             cigar: ops,
-            aligned,
-            reverse,
+            aligned: last + 1 - first,
+            reverse: strand_reverse,
         });
     }
     out
@@ -242,19 +262,22 @@ impl Writer<'_> {
                 }
             }
             let alns = alignments(&bases, reverse);
-            let (stored_seq, stored_q) = if reverse {
-                (
-                    seq.iter().rev().map(|b| comp(*b)).collect::<Vec<u8>>(),
-                    q.clone(),
-                )
+            // quality string in read order (q is in stored orientation for this read)
+            let qr: Vec<u8> = if reverse {
+                q.iter().rev().copied().collect()
             } else {
-                (seq.clone(), q.clone())
+                q.clone()
             };
-            reads.push((alns, stored_seq, stored_q, seq));
+            let stored_seq: Vec<u8> = if reverse {
+                seq.iter().rev().map(|b| comp(*b)).collect()
+            } else {
+                seq.clone()
+            };
+            reads.push((alns, stored_seq, q, seq, qr));
         }
         if let Some((f1, f2)) = &mut self.fastq {
             for (k, f) in [(0usize, f1), (1usize, f2)] {
-                let (_, s, q, _) = &reads[k];
+                let (_, s, q, _, _) = &reads[k];
                 let qs: String = q.iter().map(|x| (x + 33) as char).collect();
                 writeln!(
                     f,
@@ -275,7 +298,7 @@ impl Writer<'_> {
             })
             .collect();
         for k in 0..2 {
-            let (alns, seq, q, _) = &reads[k];
+            let (alns, _, _, read_seq, read_q) = &reads[k];
             if alns.is_empty() {
                 continue;
             }
@@ -307,6 +330,15 @@ impl Writer<'_> {
                             }
                         })
                         .collect()
+                };
+                // SEQ/QUAL in the record's reference orientation
+                let (seq, q): (Vec<u8>, Vec<u8>) = if a.reverse {
+                    (
+                        read_seq.iter().rev().map(|b| comp(*b)).collect(),
+                        read_q.iter().rev().copied().collect(),
+                    )
+                } else {
+                    (read_seq.clone(), read_q.clone())
                 };
                 let (s, qq): (Vec<u8>, Vec<u8>) = if is_primary {
                     (seq.clone(), q.clone())
@@ -572,7 +604,7 @@ pub fn simulate_sample(
             }
             serial += 1;
             let qn = format!("{}:fus:{serial}", spec.sample_id);
-            w.pair(&mut rng, &qn, &frag_fix_reverse(frag), spec.read_len, false)?;
+            w.pair(&mut rng, &qn, &frag, spec.read_len, false)?;
         }
     }
     let mut fusion_buckets = std::mem::take(&mut w.buckets);
@@ -732,41 +764,6 @@ pub fn simulate_sample(
     Ok(bam_path)
 }
 
-/// Bases of a reverse-strand partner are stored with descending positions; `alignments()` treats a
-/// descending run as its own segment only if positions are monotone, so re-express each such run as
-/// ascending positions on the opposite strand of the read (the aligner would report it reversed).
-fn frag_fix_reverse(frag: Vec<Db>) -> Vec<Db> {
-    // Keep as is: alignments() splits on non-increasing positions; descending runs become one-base
-    // segments, which is wrong. Instead mark descending runs as separate segments by reversing them
-    // in place is not possible without changing the read sequence, so we keep ascending-only parts
-    // aligned and soft-clip the descending part (as an aligner that found no local hit would).
-    let mut out = frag;
-    let n = out.len();
-    let mut i = 1;
-    while i < n {
-        if let (Some(p), Some(q)) = (out[i - 1].pos, out[i].pos) {
-            if out[i].tid == out[i - 1].tid && q + 1 == p {
-                // descending run starting at i-1
-                let mut j = i;
-                while j < n
-                    && out[j].tid == out[j - 1].tid
-                    && matches!((out[j - 1].pos, out[j].pos), (Some(a), Some(b)) if b + 1 == a)
-                {
-                    j += 1;
-                }
-                for d in &mut out[i - 1..j] {
-                    d.pos = None;
-                    d.tid = -1;
-                }
-                i = j;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -824,9 +821,28 @@ mod tests {
     }
 
     #[test]
+    fn reverse_partner_is_an_opposite_strand_alignment() {
+        let mut r = run(0, 1000, 90);
+        r.extend((0..60).map(|i| Db {
+            base: b'A',
+            tid: 3,
+            pos: Some(5059 - i),
+        }));
+        let a = alignments(&r, false);
+        assert_eq!(a.len(), 2);
+        assert!(!a[0].reverse && a[1].reverse);
+        assert_eq!(
+            (a[1].tid, a[1].pos, cig(&a[1])),
+            (3, 5000, "60M90S".to_string())
+        );
+    }
+
+    #[test]
     fn fragment_applies_variants() {
-        let mut g = SimGenome::default();
-        g.contigs = vec![("c".into(), 10_000)];
+        let mut g = SimGenome {
+            contigs: vec![("c".into(), 10_000)],
+            ..Default::default()
+        };
         g.windows.insert(
             "c".into(),
             vec![(
