@@ -148,6 +148,18 @@ fn verdict_for(d: &DepthStats, min_depth: u32, warn_depth: u32, min_frac: f64) -
     }
 }
 
+/// Statistics of a depth histogram and the verdict they earn under the panel's thresholds.
+fn judged(h: &BTreeMap<u32, u64>, q: &crate::panel::QcThresholds) -> (DepthStats, Verdict) {
+    let depth = stats_from_hist(h);
+    let verdict = verdict_for(
+        &depth,
+        q.min_depth,
+        q.warn_depth,
+        q.min_fraction_at_min_depth,
+    );
+    (depth, verdict)
+}
+
 /// Per-contig depth accumulation for non-overlapping sorted targets.
 struct ContigDepth<'a> {
     targets: Vec<&'a Region>,
@@ -315,13 +327,7 @@ pub fn run(
             for (k, v) in &h {
                 *all_hist.entry(*k).or_insert(0u64) += v;
             }
-            let depth = stats_from_hist(&h);
-            let verdict = verdict_for(
-                &depth,
-                q.min_depth,
-                q.warn_depth,
-                q.min_fraction_at_min_depth,
-            );
+            let (depth, verdict) = judged(&h, q);
             targets.push(TargetQc {
                 chrom: t.chrom.clone(),
                 start: t.start,
@@ -351,13 +357,7 @@ pub fn run(
     let genes: Vec<GeneQc> = gene_hist
         .into_iter()
         .map(|(gene, h)| {
-            let depth = stats_from_hist(&h);
-            let verdict = verdict_for(
-                &depth,
-                q.min_depth,
-                q.warn_depth,
-                q.min_fraction_at_min_depth,
-            );
+            let (depth, verdict) = judged(&h, q);
             GeneQc {
                 gene,
                 depth,

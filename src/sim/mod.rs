@@ -75,58 +75,90 @@ fn hotspot_variant(panel: &Panel, gene: &str, c: &str, vaf: f64) -> Result<Plant
     })
 }
 
+/// A DNA fusion joining the middles of two fusion-search introns.
+fn intronic_fusion(
+    panel: &Panel,
+    intron5: &str,
+    intron3: &str,
+    reverse3: bool,
+    label: &str,
+) -> Result<PlantedFusion> {
+    let (chrom5, pos5) = region_mid(panel, intron5)?;
+    let (chrom3, pos3) = region_mid(panel, intron3)?;
+    Ok(PlantedFusion {
+        chrom5,
+        pos5,
+        chrom3,
+        pos3,
+        reverse3,
+        fraction: 0.5,
+        label: label.into(),
+    })
+}
+
+/// Loss of `copies` of a gene's exons `first..=last` (breakpoints in the flanking introns).
+fn exon_deletion(
+    panel: &Panel,
+    gene: &str,
+    first: u32,
+    last: u32,
+    copies: u8,
+    label: &str,
+) -> Result<PlantedDeletion> {
+    let (chrom, start, end) = exon_span(panel, gene, first, last)?;
+    Ok(PlantedDeletion {
+        chrom,
+        start,
+        end,
+        copies,
+        label: label.into(),
+    })
+}
+
 /// The demo cohort: the main ALL lesion classes, positioned from the panel so they stay consistent
 /// with it, plus one sample that must fail QC.
 pub fn demo_cohort(panel: &Panel, seed: u64) -> Result<Vec<SampleSpec>> {
     let mut a = SampleSpec::new("DEMO-01", seed + 1);
-    let (c5, p5) = region_mid(panel, "BCR_intron1")?;
-    let (c3, p3) = region_mid(panel, "ABL1_intron1")?;
-    a.fusions.push(PlantedFusion {
-        chrom5: c5,
-        pos5: p5,
-        chrom3: c3,
-        pos3: p3,
-        reverse3: false,
-        fraction: 0.5,
-        label: "BCR::ABL1 e1a2 (p190)".into(),
-    });
-    let (c, s, e) = exon_span(panel, "IKZF1", 4, 7)?;
-    a.deletions.push(PlantedDeletion {
-        chrom: c,
-        start: s,
-        end: e,
-        copies: 1,
-        label: "IKZF1 exons 4-7 (IK6)".into(),
-    });
+    a.fusions.push(intronic_fusion(
+        panel,
+        "BCR_intron1",
+        "ABL1_intron1",
+        false,
+        "BCR::ABL1 e1a2 (p190)",
+    )?);
+    a.deletions.push(exon_deletion(
+        panel,
+        "IKZF1",
+        4,
+        7,
+        1,
+        "IKZF1 exons 4-7 (IK6)",
+    )?);
     a.variants
         .push(hotspot_variant(panel, "NUDT15", "c.415C>T", 0.5)?);
 
     let mut b = SampleSpec::new("DEMO-02", seed + 2);
-    let (c5, p5) = region_mid(panel, "ETV6_intron5")?;
-    let (c3, p3) = region_mid(panel, "RUNX1_intron1")?;
-    b.fusions.push(PlantedFusion {
-        chrom5: c5,
-        pos5: p5,
-        chrom3: c3,
-        pos3: p3,
-        reverse3: true,
-        fraction: 0.5,
-        label: "ETV6::RUNX1".into(),
-    });
+    b.fusions.push(intronic_fusion(
+        panel,
+        "ETV6_intron5",
+        "RUNX1_intron1",
+        true,
+        "ETV6::RUNX1",
+    )?);
     b.variants
         .push(hotspot_variant(panel, "KRAS", "c.35G>A", 0.12)?);
     b.variants
         .push(hotspot_variant(panel, "TPMT", "c.460G>A", 0.5)?);
     b.variants
         .push(hotspot_variant(panel, "TPMT", "c.719A>G", 0.5)?);
-    let (c, s, e) = exon_span(panel, "CDKN2A", 1, 3)?;
-    b.deletions.push(PlantedDeletion {
-        chrom: c,
-        start: s,
-        end: e,
-        copies: 2,
-        label: "CDKN2A homozygous deletion".into(),
-    });
+    b.deletions.push(exon_deletion(
+        panel,
+        "CDKN2A",
+        1,
+        3,
+        2,
+        "CDKN2A homozygous deletion",
+    )?);
 
     let mut low = SampleSpec::new("DEMO-03", seed + 3);
     low.depth = 60.0;
