@@ -18,7 +18,7 @@ pub fn sim_targets(panel: &Panel) -> Vec<crate::model::Region> {
             chrom: e.chrom.clone(),
             start: e.start - 1,
             end: e.end,
-            name: format!("exon:{}", e.gene),
+            name: format!("exon:{}:{}:{}", e.gene, e.strand, e.number),
         })
         .collect();
     out.extend(panel.fusion_search.iter().cloned());
@@ -93,6 +93,7 @@ fn intronic_fusion(
         reverse3,
         fraction: 0.5,
         label: label.into(),
+        rna_exons: None,
     })
 }
 

@@ -47,9 +47,21 @@ pub struct PlantedFusion {
     pub chrom3: String,
     pub pos3: u64,
     pub reverse3: bool,
-    /// Fraction of fragments at the breakpoint that come from the derivative chromosome.
+    /// Fraction of fragments at the breakpoint that come from the derivative chromosome (RNA: the
+    /// fusion transcript's expression relative to the partners').
     pub fraction: f64,
     pub label: String,
+    /// RNA: the fusion transcript joins exons 1..=exon5 of gene5 to exon3..end of gene3.
+    #[serde(default)]
+    pub rna_exons: Option<RnaJunction>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RnaJunction {
+    pub gene5: String,
+    pub exon5: u32,
+    pub gene3: String,
+    pub exon3: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +83,10 @@ pub struct SampleSpec {
     pub fusions: Vec<PlantedFusion>,
     /// Only simulate targets on these contigs (tests); empty = all.
     pub contigs: Vec<String>,
+    /// RNA library: reads come from transcripts (spliced alignments) and fusion transcripts join
+    /// exons; DNA otherwise.
+    #[serde(default)]
+    pub rna: bool,
 }
 
 impl SampleSpec {
@@ -90,6 +106,7 @@ impl SampleSpec {
             deletions: vec![],
             fusions: vec![],
             contigs: vec![],
+            rna: false,
         }
     }
 }
@@ -123,7 +140,7 @@ struct Aln {
 /// Split a read's bases into alignments: one per contiguous reference segment, the rest soft-clipped.
 /// A segment whose positions run downward (the partner of a fusion read on the other strand) is an
 /// alignment on the opposite strand, as an aligner would report it.
-fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
+fn alignments(read: &[Db], reverse: bool, spliced: bool) -> Vec<Aln> {
     // segments: same contig, positions moving in one direction by small steps
     let mut segs: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = 0;
@@ -134,7 +151,7 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
             || (i > start && read[i].tid != read[i - 1].tid)
             || match (prev, read[i].pos) {
                 (Some(p), Some(q)) => {
-                    p.abs_diff(q) > 200 || q == p || dir.is_some_and(|d| d != (q < p))
+                    (p.abs_diff(q) > 200 && !spliced) || q == p || dir.is_some_and(|d| d != (q < p))
                 }
                 _ => false,
             };
@@ -184,7 +201,9 @@ fn alignments(read: &[Db], reverse: bool) -> Vec<Aln> {
                 Some(p) => {
                     if let Some(q) = prev {
                         let gap = p.abs_diff(q);
-                        if gap > 1 {
+                        if gap > 200 && spliced {
+                            push(&mut ops, Cigar::RefSkip((gap - 1) as u32));
+                        } else if gap > 1 {
                             push(&mut ops, Cigar::Del((gap - 1) as u32));
                         }
                     }
@@ -225,6 +244,8 @@ struct Writer<'a> {
     fastq: Option<(Vec<u8>, Vec<u8>)>,
     names: &'a [String],
     rg: Vec<u8>,
+    /// RNA: reference jumps inside a read are introns (N), not separate alignments.
+    spliced: bool,
 }
 
 fn quals(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
@@ -261,7 +282,7 @@ impl Writer<'_> {
                     *b = alts[rng.gen_range(0..3)];
                 }
             }
-            let alns = alignments(&bases, reverse);
+            let alns = alignments(&bases, reverse, self.spliced);
             // quality string in read order (q is in stored orientation for this read)
             let qr: Vec<u8> = if reverse {
                 q.iter().rev().copied().collect()
@@ -496,6 +517,120 @@ fn fragment(
     Some(out)
 }
 
+/// Transcript bases in transcription order: exons of `gene` (numbers `from..=to`) from `exon:` targets.
+fn transcript(
+    genome: &SimGenome,
+    targets: &[Region],
+    gene: &str,
+    from: u32,
+    to: u32,
+    tid: i32,
+) -> Vec<Db> {
+    let mut ex: Vec<(u32, char, &Region)> = targets
+        .iter()
+        .filter_map(|t| {
+            let mut f = t.name.strip_prefix("exon:")?.split(':');
+            let (g, strand, n) = (f.next()?, f.next()?, f.next()?.parse::<u32>().ok()?);
+            (g == gene && (from..=to).contains(&n))
+                .then(|| (n, strand.chars().next().unwrap_or('+'), t))
+        })
+        .collect();
+    ex.sort_by_key(|e| e.0);
+    let mut out = Vec::new();
+    for (_, strand, t) in ex {
+        let Some(seq) = genome.slice(&t.chrom, t.start, t.end) else {
+            continue;
+        };
+        if strand == '+' {
+            out.extend(seq.iter().enumerate().map(|(i, &b)| Db {
+                base: b,
+                tid,
+                pos: Some(t.start + i as u64),
+            }));
+        } else {
+            out.extend(seq.iter().enumerate().rev().map(|(i, &b)| Db {
+                base: comp(b),
+                tid,
+                pos: Some(t.start + i as u64),
+            }));
+        }
+    }
+    out
+}
+
+/// RNA library: fragments drawn from each panel gene's transcript (expression varies by gene) and from
+/// planted fusion transcripts; reads crossing exon junctions are spliced alignments.
+fn rna_fragments(
+    genome: &SimGenome,
+    targets: &[Region],
+    spec: &SampleSpec,
+    names: &[String],
+    w: &mut Writer,
+    rng: &mut ChaCha8Rng,
+) -> Result<()> {
+    let tid_of = |c: &str| names.iter().position(|n| n == c).map(|x| x as i32);
+    let mut genes: Vec<(&str, &str)> = targets
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.name.strip_prefix("exon:")?.split(':').next()?,
+                t.chrom.as_str(),
+            ))
+        })
+        .filter(|(_, c)| spec.contigs.is_empty() || spec.contigs.iter().any(|x| x == c))
+        .collect();
+    genes.sort();
+    genes.dedup();
+    let frag_len = |rng: &mut ChaCha8Rng, max: usize| {
+        ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64)
+            .clamp(spec.read_len as i64, max as i64) as usize
+    };
+    let tf = spec.tumor_fraction.clamp(0.0, 1.0);
+    let mut jobs: Vec<(Vec<Db>, f64, String)> = Vec::new();
+    for (gene, chrom) in genes {
+        let Some(tid) = tid_of(chrom) else { continue };
+        let expr = spec.depth * (0.8 * normal(rng)).exp();
+        jobs.push((
+            transcript(genome, targets, gene, 1, u32::MAX, tid),
+            expr,
+            gene.to_string(),
+        ));
+    }
+    for f in &spec.fusions {
+        let Some(j) = &f.rna_exons else { continue };
+        let (Some(t5), Some(t3)) = (tid_of(&f.chrom5), tid_of(&f.chrom3)) else {
+            continue;
+        };
+        let mut tx = transcript(genome, targets, &j.gene5, 1, j.exon5, t5);
+        tx.extend(transcript(genome, targets, &j.gene3, j.exon3, u32::MAX, t3));
+        jobs.push((
+            tx,
+            spec.depth * f.fraction * tf,
+            format!("fus-{}-{}", j.gene5, j.gene3),
+        ));
+    }
+    let mut serial = 0u64;
+    for (tx, expr, label) in jobs {
+        if tx.len() < spec.read_len {
+            continue;
+        }
+        let n = (expr * tx.len() as f64 / (2.0 * spec.read_len as f64)).round() as u64;
+        for _ in 0..n {
+            let len = frag_len(rng, tx.len());
+            let start = rng.gen_range(0..=tx.len() - len);
+            serial += 1;
+            w.pair(
+                rng,
+                &format!("{}:rna:{label}:{serial}", spec.sample_id),
+                &tx[start..start + len],
+                spec.read_len,
+                false,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Simulate one sample; writes `<out>/<id>.bam` (+ .bai), optionally FASTQ, and `<id>.truth.json`.
 pub fn simulate_sample(
     genome: &SimGenome,
@@ -546,6 +681,7 @@ pub fn simulate_sample(
         fastq: fastq.then(|| (Vec::new(), Vec::new())),
         names: &names,
         rg: spec.sample_id.as_bytes().to_vec(),
+        spliced: spec.rna,
     };
     let mut w = new_writer();
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
@@ -557,7 +693,7 @@ pub fn simulate_sample(
     };
 
     // fusion junction fragments first (they land in two contigs' buckets)
-    for f in &spec.fusions {
+    for f in spec.fusions.iter().filter(|_| !spec.rna) {
         let (Some(t5), Some(t3)) = (tid_of(&f.chrom5), tid_of(&f.chrom3)) else {
             continue;
         };
@@ -607,6 +743,9 @@ pub fn simulate_sample(
             w.pair(&mut rng, &qn, &frag, spec.read_len, false)?;
         }
     }
+    if spec.rna {
+        rna_fragments(genome, targets, spec, &names, &mut w, &mut rng)?;
+    }
     let mut fusion_buckets = std::mem::take(&mut w.buckets);
     if let (Some((f1, f2)), Some((b1, b2))) = (&mut fq_files, &mut w.fastq) {
         f1.write_all(b1).map_err(|e| Error::io(out, e))?;
@@ -614,7 +753,7 @@ pub fn simulate_sample(
     }
 
     let mut by_contig: BTreeMap<i32, Vec<&Region>> = BTreeMap::new();
-    for t in targets {
+    for t in targets.iter().filter(|_| !spec.rna) {
         if !spec.contigs.is_empty() && !spec.contigs.contains(&t.chrom) {
             continue;
         }
@@ -792,20 +931,20 @@ mod tests {
             pos: None,
         }));
         r.extend(run(0, 105, 5));
-        let a = alignments(&r, false);
+        let a = alignments(&r, false, false);
         assert_eq!(a.len(), 1);
         assert_eq!(cig(&a[0]), "5M2I5M");
         // a 3-base deletion
         let mut r = run(0, 100, 5);
         r.extend(run(0, 108, 5));
-        assert_eq!(cig(&alignments(&r, false)[0]), "5M3D5M");
+        assert_eq!(cig(&alignments(&r, false, false)[0]), "5M3D5M");
     }
 
     #[test]
     fn chimeric_read_splits_with_soft_clips() {
         let mut r = run(0, 1000, 90);
         r.extend(run(3, 5000, 60));
-        let a = alignments(&r, false);
+        let a = alignments(&r, false, false);
         assert_eq!(a.len(), 2);
         assert_eq!(
             (a[0].tid, a[0].pos, cig(&a[0])),
@@ -816,7 +955,7 @@ mod tests {
             (3, 5000, "90S60M".to_string())
         );
         // reverse-strand reads list their CIGAR in reference order
-        let a = alignments(&r, true);
+        let a = alignments(&r, true, false);
         assert_eq!(cig(&a[0]), "60S90M");
     }
 
@@ -828,13 +967,38 @@ mod tests {
             tid: 3,
             pos: Some(5059 - i),
         }));
-        let a = alignments(&r, false);
+        let a = alignments(&r, false, false);
         assert_eq!(a.len(), 2);
         assert!(!a[0].reverse && a[1].reverse);
         assert_eq!(
             (a[1].tid, a[1].pos, cig(&a[1])),
             (3, 5000, "60M90S".to_string())
         );
+    }
+
+    #[test]
+    fn rna_reads_are_spliced() {
+        let mut r = run(0, 1000, 90);
+        r.extend(run(0, 5000, 60));
+        let a = alignments(&r, false, true);
+        assert_eq!(a.len(), 1);
+        assert_eq!(cig(&a[0]), "90M3910N60M");
+        // minus-strand transcript: positions run downward across the intron
+        let mut r: Vec<Db> = (0..60)
+            .map(|i| Db {
+                base: b'A',
+                tid: 0,
+                pos: Some(5059 - i),
+            })
+            .collect();
+        r.extend((0..90).map(|i| Db {
+            base: b'A',
+            tid: 0,
+            pos: Some(1089 - i),
+        }));
+        let a = alignments(&r, false, true);
+        assert_eq!((a.len(), a[0].pos, a[0].reverse), (1, 1000, true));
+        assert_eq!(cig(&a[0]), "90M3910N60M");
     }
 
     #[test]
@@ -871,7 +1035,7 @@ mod tests {
         let f = fragment(&g, 0, "c", 0, 20, &[&snv, &del], &mut rng).unwrap();
         let seq: String = f.iter().map(|d| d.base as char).collect();
         assert_eq!(&seq[..12], "ACTTACGTACCG");
-        let a = alignments(&f, false);
+        let a = alignments(&f, false, false);
         assert_eq!(cig(&a[0]), "10M3D10M");
     }
 }
