@@ -127,9 +127,11 @@ pub fn run_sample(
     panel: &Panel,
     reference: &Reference,
     reference_ref: &ReferenceRef,
+    on_stage: &(dyn Fn(&str) + Sync),
 ) -> Result<RunOutcome> {
     let id = &opts.sample.sample_id;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::io(&opts.out_dir, e))?;
+    on_stage("ingest");
     let input = AlignmentInput::open(
         &opts.alignment,
         Some(reference),
@@ -137,7 +139,9 @@ pub fn run_sample(
         opts.threads,
     )?;
     input.check_build(panel)?;
+    on_stage("qc");
     let qc = crate::qc::run(&input, panel, &opts.filter, opts.threads)?;
+    on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
     if input.index_built {

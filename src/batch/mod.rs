@@ -326,7 +326,13 @@ pub fn run(
                     filter: opts.filter,
                     command_line: opts.command_line.clone(),
                 };
-                let r = pipeline::run_sample(&ropts, panel, reference, &rref);
+                let r = pipeline::run_sample(&ropts, panel, reference, &rref, &|stage| {
+                    if tty {
+                        pb.set_message(format!("{id}: {stage}"));
+                    } else {
+                        eprintln!("[puente] {id}: {stage}");
+                    }
+                });
                 pb.inc(1);
                 match r {
                     Ok(o) => {

@@ -50,7 +50,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()?;
-    let o = pool.install(|| pipeline::run_sample(&opts, &panel, &reference, &rref))?;
+    let o = pool.install(|| pipeline::run_sample(&opts, &panel, &reference, &rref, &|_| {}))?;
     println!(
         "{}: QC {:?}, mean exon depth {:.0}x -> {}",
         o.sample_id,
