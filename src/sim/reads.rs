@@ -248,6 +248,13 @@ struct Writer<'a> {
     spliced: bool,
 }
 
+/// Phred error probability, tabulated once (the per-base draw is the simulator's hot path).
+fn error_probability(q: u8) -> f64 {
+    static TABLE: std::sync::OnceLock<[f64; 64]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|q| 10f64.powf(-(q as f64) / 10.0)))
+        [q.min(63) as usize]
+}
+
 fn quals(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
     (0..n)
         .map(|i| {
@@ -277,8 +284,13 @@ impl Writer<'_> {
             let mut seq: Vec<u8> = bases.iter().map(|d| d.base).collect();
             for (i, b) in seq.iter_mut().enumerate() {
                 let qi = if reverse { q[rl - 1 - i] } else { q[i] };
-                if rng.gen_bool(10f64.powf(-(qi as f64) / 10.0)) {
-                    let alts: Vec<u8> = b"ACGT".iter().copied().filter(|x| x != b).collect();
+                if rng.gen::<f64>() < error_probability(qi) {
+                    let alts: [u8; 3] = match *b {
+                        b'A' => *b"CGT",
+                        b'C' => *b"AGT",
+                        b'G' => *b"ACT",
+                        _ => *b"ACG",
+                    };
                     *b = alts[rng.gen_range(0..3)];
                 }
             }
@@ -764,6 +776,13 @@ pub fn simulate_sample(
     let tmp = crate::util::tmp_path(&out.join(format!("{}.bam", spec.sample_id)));
     let mut writer =
         bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib {
+            path: tmp.clone(),
+            reason: e.to_string(),
+        })?;
+    // simulated data are rewritten often: fast compression beats small files here
+    writer
+        .set_compression_level(bam::CompressionLevel::Fastest)
+        .map_err(|e| Error::Htslib {
             path: tmp.clone(),
             reason: e.to_string(),
         })?;
