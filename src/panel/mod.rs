@@ -426,16 +426,25 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l))
 }
 
+/// Data rows of a headed TSV, each with at least `ncols` columns, mapped by `row`.
+fn parse_rows<T>(
+    text: &str,
+    ncols: usize,
+    row: impl Fn(&[&str], usize) -> std::result::Result<T, String>,
+) -> std::result::Result<Vec<T>, String> {
+    data_lines(text)
+        .map(|(n, line)| row(&fields(line, ncols, n)?, n))
+        .collect()
+}
+
 fn parse_transcripts(text: &str) -> std::result::Result<Vec<Exon>, String> {
-    let mut out = Vec::new();
-    for (n, line) in data_lines(text) {
-        let f = fields(line, 10, n)?;
+    parse_rows(text, 10, |f, n| {
         let cds = if f[7].is_empty() {
             None
         } else {
             Some((num(f[7], n)?, num(f[8], n)?))
         };
-        out.push(Exon {
+        Ok(Exon {
             gene: f[0].into(),
             transcript: f[1].into(),
             chrom: f[2].into(),
@@ -444,16 +453,13 @@ fn parse_transcripts(text: &str) -> std::result::Result<Vec<Exon>, String> {
             start: num(f[5], n)?,
             end: num(f[6], n)?,
             cds,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 fn parse_hotspots(text: &str) -> std::result::Result<Vec<Hotspot>, String> {
-    let mut out = Vec::new();
-    for (n, line) in data_lines(text) {
-        let f = fields(line, 12, n)?;
-        out.push(Hotspot {
+    parse_rows(text, 12, |f, n| {
+        Ok(Hotspot {
             gene: f[0].into(),
             transcript: f[1].into(),
             name: f[2].into(),
@@ -464,23 +470,19 @@ fn parse_hotspots(text: &str) -> std::result::Result<Vec<Hotspot>, String> {
             end: num(f[7], n)?,
             reference: f[8].into(),
             alt: f[9].into(),
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 fn parse_fusions(text: &str) -> std::result::Result<Vec<KnownFusion>, String> {
-    let mut out = Vec::new();
-    for (n, line) in data_lines(text) {
-        let f = fields(line, 5, n)?;
-        out.push(KnownFusion {
+    parse_rows(text, 5, |f, _| {
+        Ok(KnownFusion {
             gene5: f[0].into(),
             gene3: f[1].into(),
             subtype: f[3].into(),
             class: f[4].into(),
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 #[cfg(test)]
