@@ -111,6 +111,17 @@ impl SampleSpec {
     }
 }
 
+/// Map an htslib error on `path` to the library error.
+fn htslib_err<P: Into<std::path::PathBuf>>(
+    path: P,
+) -> impl FnOnce(rust_htslib::errors::Error) -> Error {
+    let path = path.into();
+    move |e| Error::Htslib {
+        path,
+        reason: e.to_string(),
+    }
+}
+
 /// One base of a fragment: the base and where it sits on the reference (None = inserted).
 #[derive(Clone, Copy)]
 struct Db {
@@ -429,19 +440,13 @@ impl Writer<'_> {
                         })
                         .collect();
                     rec.push_aux(b"SA", Aux::String(&sa))
-                        .map_err(|e| Error::Htslib {
-                            path: "sim".into(),
-                            reason: e.to_string(),
-                        })?;
+                        .map_err(htslib_err("sim"))?;
                 }
                 rec.push_aux(
                     b"RG",
                     Aux::String(std::str::from_utf8(&self.rg).unwrap_or("sim")),
                 )
-                .map_err(|e| Error::Htslib {
-                    path: "sim".into(),
-                    reason: e.to_string(),
-                })?;
+                .map_err(htslib_err("sim"))?;
                 self.buckets.entry(a.tid).or_default().push(rec);
             }
         }
@@ -529,6 +534,11 @@ fn fragment(
     Some(out)
 }
 
+/// Insert size drawn from the spec's normal distribution, clamped to [min, max].
+fn fragment_length(spec: &SampleSpec, rng: &mut ChaCha8Rng, min: i64, max: i64) -> i64 {
+    ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64).clamp(min, max)
+}
+
 /// Transcript bases in transcription order: exons of `gene` (numbers `from..=to`) from `exon:` targets.
 fn transcript(
     genome: &SimGenome,
@@ -594,8 +604,7 @@ fn rna_fragments(
     genes.sort();
     genes.dedup();
     let frag_len = |rng: &mut ChaCha8Rng, max: usize| {
-        ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64)
-            .clamp(spec.read_len as i64, max as i64) as usize
+        fragment_length(spec, rng, spec.read_len as i64, max as i64) as usize
     };
     let tf = spec.tumor_fraction.clamp(0.0, 1.0);
     let mut jobs: Vec<(Vec<Db>, f64, String)> = Vec::new();
@@ -700,8 +709,7 @@ pub fn simulate_sample(
     let mut serial = 0u64;
     let tf = spec.tumor_fraction.clamp(0.0, 1.0);
     let frag_len = |rng: &mut ChaCha8Rng| {
-        ((spec.insert_mean + spec.insert_sd * normal(rng)).round() as i64)
-            .clamp(2 * spec.read_len as i64 / 3 + 20, 1000) as u64
+        fragment_length(spec, rng, 2 * spec.read_len as i64 / 3 + 20, 1000) as u64
     };
 
     // fusion junction fragments first (they land in two contigs' buckets)
@@ -775,21 +783,12 @@ pub fn simulate_sample(
     }
     let tmp = crate::util::tmp_path(&out.join(format!("{}.bam", spec.sample_id)));
     let mut writer =
-        bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(|e| Error::Htslib {
-            path: tmp.clone(),
-            reason: e.to_string(),
-        })?;
+        bam::Writer::from_path(&tmp, &header, bam::Format::Bam).map_err(htslib_err(tmp.clone()))?;
     // simulated data are rewritten often: fast compression beats small files here
     writer
         .set_compression_level(bam::CompressionLevel::Fastest)
-        .map_err(|e| Error::Htslib {
-            path: tmp.clone(),
-            reason: e.to_string(),
-        })?;
-    writer.set_threads(2).map_err(|e| Error::Htslib {
-        path: tmp.clone(),
-        reason: e.to_string(),
-    })?;
+        .map_err(htslib_err(tmp.clone()))?;
+    writer.set_threads(2).map_err(htslib_err(tmp.clone()))?;
     // contigs are simulated in parallel (each with its own seeded RNG, so output does not depend on
     // the thread count) and written in header order
     let tids: Vec<i32> = (0..names.len() as i32).collect();
@@ -893,10 +892,7 @@ pub fn simulate_sample(
                 });
             }
             for r in recs.iter().filter(|r| r.tid() == tid) {
-                writer.write(r).map_err(|e| Error::Htslib {
-                    path: tmp.clone(),
-                    reason: e.to_string(),
-                })?;
+                writer.write(r).map_err(htslib_err(tmp.clone()))?;
             }
             if let (Some((f1, f2)), Some((b1, b2))) = (&mut fq_files, fq) {
                 f1.write_all(&b1).map_err(|e| Error::io(out, e))?;
@@ -911,10 +907,8 @@ pub fn simulate_sample(
     }
     let bam_path = out.join(format!("{}.bam", spec.sample_id));
     crate::util::commit(&tmp, &bam_path)?;
-    bam::index::build(&bam_path, None, bam::index::Type::Bai, 2).map_err(|e| Error::Htslib {
-        path: bam_path.clone(),
-        reason: e.to_string(),
-    })?;
+    bam::index::build(&bam_path, None, bam::index::Type::Bai, 2)
+        .map_err(htslib_err(bam_path.clone()))?;
     crate::util::write_atomic(
         &out.join(format!("{}.truth.json", spec.sample_id)),
         &crate::util::to_json(spec),
