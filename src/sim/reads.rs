@@ -231,7 +231,8 @@ fn alignments(read: &[Db], reverse: bool, spliced: bool) -> Vec<Aln> {
         // the record's strand is the read's own, flipped for a downward-running segment; records list
         // the CIGAR in reference order
         let strand_reverse = reverse ^ desc;
-        let ops = if strand_reverse {
+        // `read` is in reference-forward order except along a downward-running segment
+        let ops = if desc {
             ops.into_iter().rev().collect()
         } else {
             ops
@@ -306,22 +307,18 @@ impl Writer<'_> {
                 }
             }
             let alns = alignments(&bases, reverse, self.spliced);
-            // quality string in read order (q is in stored orientation for this read)
-            let qr: Vec<u8> = if reverse {
-                q.iter().rev().copied().collect()
-            } else {
-                q.clone()
-            };
-            let stored_seq: Vec<u8> = if reverse {
+            // the read as sequenced (R2 is the reverse complement of the fragment's end); `q` is
+            // already in sequencing order
+            let read_seq: Vec<u8> = if reverse {
                 seq.iter().rev().map(|b| comp(*b)).collect()
             } else {
-                seq.clone()
+                seq
             };
-            reads.push((alns, stored_seq, q, seq, qr));
+            reads.push((alns, read_seq, q));
         }
         if let Some((f1, f2)) = &mut self.fastq {
             for (k, f) in [(0usize, f1), (1usize, f2)] {
-                let (_, s, q, _, _) = &reads[k];
+                let (_, s, q) = &reads[k];
                 let qs: String = q.iter().map(|x| (x + 33) as char).collect();
                 writeln!(
                     f,
@@ -342,7 +339,7 @@ impl Writer<'_> {
             })
             .collect();
         for k in 0..2 {
-            let (alns, _, _, read_seq, read_q) = &reads[k];
+            let (alns, read_seq, read_q) = &reads[k];
             if alns.is_empty() {
                 continue;
             }
@@ -967,9 +964,11 @@ mod tests {
             (a[1].tid, a[1].pos, cig(&a[1])),
             (3, 5000, "90S60M".to_string())
         );
-        // reverse-strand reads list their CIGAR in reference order
+        // a read sequenced from the reverse strand (R2) holds its bases in reference order too:
+        // same CIGAR, reverse flag set
         let a = alignments(&r, true, false);
-        assert_eq!(cig(&a[0]), "60S90M");
+        assert_eq!(cig(&a[0]), "90M60S");
+        assert!(a[0].reverse);
     }
 
     #[test]
