@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`, `src/cli/`) is a thin layer over [`pipeline`] and [`batch`].
 
 pub mod batch;
+pub mod call;
 pub mod error;
 pub mod ingest;
 pub mod model;

@@ -4,7 +4,7 @@ use crate::ingest::reads::ReadFilter;
 use crate::ingest::{AlignmentInput, Reference};
 use crate::model::{InputFile, Provenance, ReferenceRef, SampleInfo, Verdict};
 use crate::panel::Panel;
-use crate::report::{self, HotspotResult, ModuleStatus, Report};
+use crate::report::{self, Methods, ModuleStatus, Report};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -141,6 +141,12 @@ pub fn run_sample(
     input.check_build(panel)?;
     on_stage("qc");
     let qc = crate::qc::run(&input, panel, &opts.filter, opts.threads)?;
+    on_stage("small variants");
+    let call_opts = crate::call::small::CallOptions {
+        filter: opts.filter,
+        ..Default::default()
+    };
+    let small = crate::call::small::call(&input, reference, panel, &call_opts)?;
     on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
@@ -159,7 +165,8 @@ pub fn run_sample(
     {
         warnings.push(format!("read group sample name {rg_sample:?} differs from sample ID {id:?}: check for a sample swap"));
     }
-    warnings.push("this puente version reports QC and hotspot depth only: small variants, fusions, copy number and PGx are not called yet, so no lesion can be reported as absent".into());
+    warnings.extend(small.warnings.iter().cloned());
+    warnings.push("this puente version calls small variants and genotypes hotspots only: fusions, copy number and PGx diplotypes are not called yet, so no such lesion can be reported as absent".into());
     let provenance = Provenance {
         puente_version: crate::VERSION.into(),
         command_line: opts.command_line.clone(),
@@ -172,25 +179,6 @@ pub fn run_sample(
         }],
         read_groups: input.read_groups.clone(),
     };
-    let hotspots = qc
-        .hotspots
-        .iter()
-        .map(|h| HotspotResult {
-            id: format!("{}:{}:{}", h.gene, h.hgvs_c, panel.manifest.panel.version),
-            gene: h.gene.clone(),
-            name: panel
-                .hotspots
-                .iter()
-                .find(|x| x.gene == h.gene && x.hgvs_c == h.hgvs_c)
-                .map(|x| x.name.clone())
-                .unwrap_or_default(),
-            hgvs_c: h.hgvs_c.clone(),
-            chrom: h.chrom.clone(),
-            pos: h.pos,
-            depth: h.depth,
-            status: "not_genotyped".into(),
-        })
-        .collect();
     let modules = [
         "qc",
         "small_variants",
@@ -203,7 +191,7 @@ pub fn run_sample(
     .iter()
     .map(|m| ModuleStatus {
         module: m.to_string(),
-        status: if *m == "qc" {
+        status: if *m == "qc" || *m == "small_variants" {
             "done".into()
         } else {
             "not_available".into()
@@ -215,10 +203,32 @@ pub fn run_sample(
         sample: opts.sample.clone(),
         provenance,
         qc: report::qc_summary(&qc),
-        hotspots,
+        methods: Methods {
+            small_variants: call_opts.clone(),
+        },
+        small_variants: small.variants.clone(),
+        hotspots: small.hotspots.clone(),
         modules,
         warnings,
     };
+    let contigs: Vec<(String, u64)> = panel
+        .contigs()
+        .into_iter()
+        .filter_map(|c| {
+            let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
+            let name = crate::ingest::build::resolve_contig(&c, &names)?.to_string();
+            Some((c, reference.length(&name)?))
+        })
+        .collect();
+    report::vcf::write_small_variants(
+        &opts.out_dir.join("variants.vcf.gz"),
+        id,
+        &report.provenance,
+        &contigs,
+        &small.variants,
+        &small.hotspots,
+        &call_opts.thresholds,
+    )?;
     report::write_all(&opts.out_dir, &report, &qc)?;
     Ok(RunOutcome {
         sample_id: id.clone(),
@@ -239,4 +249,5 @@ pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
     };
     v["provenance"]["inputs"][0]["sha256"].as_str() == Some(input_sha256)
         && dir.join("qc.json").is_file()
+        && dir.join("variants.vcf.gz.tbi").is_file()
 }

@@ -33,7 +33,11 @@ fn fixture() -> &'static Fixture {
         let spec = serde_json::json!({
             "sample_id": "S1", "lab_id": "LAB-A", "seed": 7, "depth": 300.0, "intron_depth_factor": 0.05,
             "read_len": 150, "insert_mean": 300.0, "insert_sd": 60.0, "duplicate_rate": 0.05, "tumor_fraction": 0.8,
-            "variants": [], "deletions": [], "fusions": [], "contigs": ["chr7", "chr12", "chr13", "chr6"]
+            "variants": [
+                {"chrom": "chr12", "pos": 25245350, "reference": "C", "alt": "T", "vaf": 0.15, "label": "KRAS G12D"},
+                {"chrom": "chr13", "pos": 48045719, "reference": "C", "alt": "T", "vaf": 0.5, "label": "NUDT15 c.415C>T"}
+            ],
+            "deletions": [], "fusions": [], "contigs": ["chr7", "chr12", "chr13", "chr6"]
         });
         std::fs::write(dir.join("s1.json"), spec.to_string()).unwrap();
         let o = run(&["simulate", "--out", dir.to_str().unwrap(), "--spec", dir.join("s1.json").to_str().unwrap(), "--seed", "3"]);
@@ -115,7 +119,7 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ra = json(&a.join("S1/report.json"));
     let rb = json(&b.join("S1/report.json"));
-    assert_eq!(ra["schema_version"], "0.1.0");
+    assert_eq!(ra["schema_version"], "0.2.0");
     let prov = &ra["provenance"];
     assert_eq!(prov["panel"]["name"], "all-v1");
     assert_eq!(prov["reference"]["build"], "GRCh38");
@@ -153,7 +157,53 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
         .unwrap()
         .clone();
     assert!(kras["depth"].as_u64().unwrap() > 150, "{kras}");
+    assert_eq!(kras["status"], "detected", "{kras}");
     assert!(a.join("S1/S1_puente_qc_mqc.tsv").is_file());
+    // the planted variants, and nothing else passing
+    let passing: Vec<&str> = ra["small_variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["filters"].as_array().unwrap().is_empty())
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        passing,
+        vec!["chr12:25245350:C:T", "chr13:48045719:C:T"],
+        "{passing:?}"
+    );
+    let nudt15 = ra["small_variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "chr13:48045719:C:T")
+        .unwrap();
+    assert_eq!(nudt15["origin"], "likely_germline");
+    // TP53 is on a contig without reads: its hotspots cannot be called negative
+    let tp53 = ra["hotspots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["gene"] == "TP53")
+        .unwrap();
+    assert_eq!(tp53["status"], "insufficient_depth", "{tp53}");
+    // VCF + index, byte-identical across thread counts apart from the command line
+    let vcf = |d: &Path| {
+        let mut text = String::new();
+        use std::io::Read as _;
+        flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(d.join("S1/variants.vcf.gz")).unwrap(),
+        )
+        .read_to_string(&mut text)
+        .unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with("##puenteCommand"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(vcf(&a), vcf(&b));
+    assert!(vcf(&a).contains("\tchr12:25245350:C:T\tC\tT\t"));
+    assert!(a.join("S1/variants.vcf.gz.tbi").is_file());
 }
 
 #[test]
@@ -484,4 +534,37 @@ fn simulate_is_deterministic_and_writes_truth() {
         std::fs::read(&f.reference).unwrap()
     );
     assert!(d.join("S1.truth.json").is_file());
+}
+
+#[test]
+fn bam_without_base_qualities_is_refused() {
+    let f = fixture();
+    let d = tmp("no-quals");
+    let bad = d.join("noqual.bam");
+    {
+        let mut r = bam::Reader::from_path(&f.bam).unwrap();
+        let h = bam::Header::from_template(r.header());
+        let mut w = bam::Writer::from_path(&bad, &h, bam::Format::Bam).unwrap();
+        for rec in r.records().take(20000) {
+            let mut rec = rec.unwrap();
+            let (qname, cigar, seq) = (
+                rec.qname().to_vec(),
+                rec.cigar().take(),
+                rec.seq().as_bytes(),
+            );
+            let q = vec![255u8; seq.len()];
+            rec.set(&qname, Some(&cigar), &seq, &q);
+            w.write(&rec).unwrap();
+        }
+    }
+    let o = run_sample(&bad, &d.join("out"), &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("noqual.bam") && e.contains("no base qualities"),
+        "{e}"
+    );
+    // nothing half-written is left as if it were a result
+    assert!(!d.join("out/S1/report.json").exists());
+    assert!(!d.join("out/S1/variants.vcf.gz").exists());
 }

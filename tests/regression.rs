@@ -1,5 +1,6 @@
 //! Runs every case in tests/regression/<case>/ (see tests/regression/README.md).
-use puente::ingest::{reads::ReadFilter, AlignmentInput};
+use puente::call::small::{self, CallOptions};
+use puente::ingest::{reads::ReadFilter, AlignmentInput, Reference};
 use puente::panel::Panel;
 use rust_htslib::bam::{self, Read};
 use std::path::Path;
@@ -9,7 +10,30 @@ struct Case {
     description: String,
     panel: String,
     alignment: String,
-    expect: Expect,
+    /// QC expectations (read filters, hotspot depth).
+    expect: Option<Expect>,
+    /// Small-variant cases: the simulator's reference with this seed is the FASTA.
+    reference_seed: Option<u64>,
+    #[serde(default)]
+    expect_call: Vec<ExpectCall>,
+    #[serde(default)]
+    expect_hotspot: Vec<ExpectHotspot>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExpectCall {
+    id: String,
+    kind: String,
+    depth: u32,
+    alt_fragments: u32,
+    filters: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExpectHotspot {
+    gene: String,
+    name: String,
+    status: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -55,21 +79,72 @@ fn regression_cases() {
         let panel = Panel::load(&case.panel).unwrap();
         let input = AlignmentInput::open(&bam_path, None, tmp.path(), 1).unwrap();
         input.check_build(&panel).unwrap();
-        let qc = puente::qc::run(&input, &panel, &ReadFilter::default(), 1).unwrap();
-        let e = &case.expect;
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let h = qc
-            .hotspots
-            .iter()
-            .find(|h| h.gene == e.hotspot_gene && h.hgvs_c == e.hotspot_c)
-            .unwrap_or_else(|| panic!("{name}: hotspot missing"));
-        assert_eq!(h.depth, e.depth, "{name}: {}", case.description);
-        assert_eq!(qc.reads.used, e.used, "{name}: used reads");
-        assert_eq!(qc.reads.duplicate, e.duplicate, "{name}: duplicates");
-        assert_eq!(qc.reads.low_mapq, e.low_mapq, "{name}: low MAPQ");
-        assert_eq!(qc.reads.secondary, e.secondary, "{name}: secondary");
-        assert_eq!(qc.reads.qc_fail, e.qc_fail, "{name}: QC-fail");
+        if let Some(e) = &case.expect {
+            check_qc(&name, &case.description, &input, &panel, e);
+        }
+        if let Some(seed) = case.reference_seed {
+            let fa = tmp.path().join("ref.fa.gz");
+            puente::sim::write_reference(&panel, &fa, seed, 1500).unwrap();
+            let reference = Reference::open(&fa).unwrap();
+            let calls = small::call(&input, &reference, &panel, &CallOptions::default()).unwrap();
+            for e in &case.expect_call {
+                let c = calls
+                    .variants
+                    .iter()
+                    .find(|v| v.id == e.id)
+                    .unwrap_or_else(|| {
+                        panic!("{name}: call {} missing: {:?}", e.id, calls.variants)
+                    });
+                let kind = serde_json::to_value(c.kind).unwrap();
+                assert_eq!(kind, e.kind.as_str(), "{name}: kind of {}", e.id);
+                assert_eq!(c.depth, e.depth, "{name}: depth of {}", e.id);
+                assert_eq!(c.alt_fragments, e.alt_fragments, "{name}: alt of {}", e.id);
+                assert_eq!(c.filters, e.filters, "{name}: filters of {}", e.id);
+            }
+            let listed: Vec<&str> = case.expect_call.iter().map(|e| e.id.as_str()).collect();
+            let extra: Vec<&str> = calls
+                .variants
+                .iter()
+                .filter(|v| v.passes() && !listed.contains(&v.id.as_str()))
+                .map(|v| v.id.as_str())
+                .collect();
+            assert!(
+                extra.is_empty(),
+                "{name}: unexpected passing calls {extra:?}"
+            );
+            for e in &case.expect_hotspot {
+                let h = calls
+                    .hotspots
+                    .iter()
+                    .find(|h| h.gene == e.gene && h.name == e.name)
+                    .unwrap_or_else(|| panic!("{name}: hotspot {} {}", e.gene, e.name));
+                let status = serde_json::to_value(h.status).unwrap();
+                assert_eq!(
+                    status,
+                    e.status.as_str(),
+                    "{name}: {} {}: {h:?}",
+                    e.gene,
+                    e.name
+                );
+            }
+        }
         n += 1;
     }
     assert!(n >= 1, "no regression cases found");
+}
+
+fn check_qc(name: &str, description: &str, input: &AlignmentInput, panel: &Panel, e: &Expect) {
+    let qc = puente::qc::run(input, panel, &ReadFilter::default(), 1).unwrap();
+    let h = qc
+        .hotspots
+        .iter()
+        .find(|h| h.gene == e.hotspot_gene && h.hgvs_c == e.hotspot_c)
+        .unwrap_or_else(|| panic!("{name}: hotspot missing"));
+    assert_eq!(h.depth, e.depth, "{name}: {description}");
+    assert_eq!(qc.reads.used, e.used, "{name}: used reads");
+    assert_eq!(qc.reads.duplicate, e.duplicate, "{name}: duplicates");
+    assert_eq!(qc.reads.low_mapq, e.low_mapq, "{name}: low MAPQ");
+    assert_eq!(qc.reads.secondary, e.secondary, "{name}: secondary");
+    assert_eq!(qc.reads.qc_fail, e.qc_fail, "{name}: QC-fail");
 }

@@ -95,22 +95,56 @@ pub fn for_each_read(
     mut f: impl FnMut(&ReadView),
 ) -> Result<ReadCounts> {
     let mut reader = input.indexed_reader(threads)?;
+    let mut view = ReadView::default();
+    for_each_record(&mut reader, &input.path, contig, None, filter, |rec| {
+        let flags = rec.flags();
+        view.end = blocks_of(rec, &mut view.blocks);
+        view.pos = rec.pos() as u64;
+        view.paired = flags & 0x1 != 0;
+        view.proper = flags & 0x2 != 0;
+        view.first_in_pair = flags & 0x40 != 0;
+        view.tid = rec.tid();
+        view.mate_tid = rec.mtid();
+        view.mate_pos = rec.mpos().max(0) as u64;
+        view.insert_size = rec.insert_size();
+        view.supplementary = flags & 0x800 != 0;
+        view.qname.clear();
+        view.qname.extend_from_slice(rec.qname());
+        f(&view);
+        Ok(())
+    })
+}
+
+/// The filter applied to raw records of `contig` (optionally only those overlapping the 0-based
+/// half-open `range`) read from an already open `reader`, so stages that visit many regions of one
+/// contig open the file once. `f` may refuse a record (e.g. no base qualities) by returning an error.
+pub fn for_each_record(
+    reader: &mut bam::IndexedReader,
+    path: &std::path::Path,
+    contig: &str,
+    range: Option<(u64, u64)>,
+    filter: &ReadFilter,
+    mut f: impl FnMut(&bam::Record) -> Result<()>,
+) -> Result<ReadCounts> {
     let mut counts = ReadCounts::default();
-    reader.fetch(contig).map_err(|e| Error::Htslib {
-        path: input.path.clone(),
+    let fetched = match range {
+        Some((s, e)) => reader.fetch((contig, s as i64, e as i64)),
+        None => reader.fetch(contig),
+    };
+    fetched.map_err(|e| Error::Htslib {
+        path: path.to_path_buf(),
         reason: format!("fetch {contig}: {e}"),
     })?;
     let mut rec = bam::Record::new();
-    let mut view = ReadView::default();
     let mut last_pos = 0i64;
     while let Some(r) = reader.read(&mut rec) {
         r.map_err(|e| Error::Truncated {
-            path: input.path.clone(),
+            path: path.to_path_buf(),
             reason: format!("reading {contig} near position {}: {e}", last_pos + 1),
         })?;
         if rec.pos() < last_pos {
             return Err(Error::input(
-                &input.path,
+                path,
                 format!(
                     "not coordinate-sorted: {contig}:{} after {}",
                     rec.pos() + 1,
@@ -150,19 +184,7 @@ pub fn for_each_read(
             continue;
         }
         counts.used += 1;
-        view.end = blocks_of(&rec, &mut view.blocks);
-        view.pos = rec.pos() as u64;
-        view.paired = flags & 0x1 != 0;
-        view.proper = flags & 0x2 != 0;
-        view.first_in_pair = flags & 0x40 != 0;
-        view.tid = rec.tid();
-        view.mate_tid = rec.mtid();
-        view.mate_pos = rec.mpos().max(0) as u64;
-        view.insert_size = rec.insert_size();
-        view.supplementary = flags & 0x800 != 0;
-        view.qname.clear();
-        view.qname.extend_from_slice(rec.qname());
-        f(&view);
+        f(&rec)?;
     }
     Ok(counts)
 }

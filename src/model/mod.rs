@@ -88,3 +88,6 @@ pub enum Verdict {
     Warn,
     Fail,
 }
+
+mod variant;
+pub use variant::{HotspotCall, HotspotStatus, SmallVariant, VariantKind};

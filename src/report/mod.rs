@@ -1,25 +1,22 @@
 //! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
-use crate::model::{Provenance, SampleInfo, Verdict};
+pub mod vcf;
+
+use crate::call::small::CallOptions;
+use crate::model::{HotspotCall, Provenance, SampleInfo, SmallVariant, Verdict};
 use crate::qc::SampleQc;
 use crate::util::{to_json, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.1.0";
+pub const SCHEMA_VERSION: &str = "0.2.0";
 
+/// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HotspotResult {
-    pub id: String,
-    pub gene: String,
-    pub name: String,
-    pub hgvs_c: String,
-    pub chrom: String,
-    pub pos: u64,
-    pub depth: u32,
-    pub status: String,
+pub struct Methods {
+    pub small_variants: CallOptions,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,7 +53,11 @@ pub struct Report {
     pub sample: SampleInfo,
     pub provenance: Provenance,
     pub qc: QcSummary,
-    pub hotspots: Vec<HotspotResult>,
+    pub methods: Methods,
+    /// Every SNV/MNV/indel call with its evidence, failing ones with their filters.
+    pub small_variants: Vec<SmallVariant>,
+    /// Every panel hotspot, detected or not, with depth and limit of detection.
+    pub hotspots: Vec<HotspotCall>,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
 }

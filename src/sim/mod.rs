@@ -2,6 +2,7 @@
 //! truth files. Used by `puente simulate`, `puente demo`, the tests and the benches.
 pub mod reads;
 pub mod reference;
+pub mod variants;
 
 use crate::error::{Error, Result};
 use crate::panel::Panel;

@@ -87,6 +87,10 @@ pub struct SampleSpec {
     /// exons; DNA otherwise.
     #[serde(default)]
     pub rna: bool,
+    /// Insertions longer than this are soft-clipped on the shorter side, as short-read aligners
+    /// do with long insertions and tandem duplications; None keeps every insertion in the CIGAR.
+    #[serde(default)]
+    pub max_aligned_insertion: Option<u32>,
 }
 
 impl SampleSpec {
@@ -107,6 +111,7 @@ impl SampleSpec {
             fusions: vec![],
             contigs: vec![],
             rna: false,
+            max_aligned_insertion: None,
         }
     }
 }
@@ -248,6 +253,43 @@ fn alignments(read: &[Db], reverse: bool, spliced: bool) -> Vec<Aln> {
     out
 }
 
+/// Replace each insertion longer than `max` and the shorter aligned side next to it by a soft clip.
+fn clip_long_insertions(mut a: Aln, max: u32) -> Aln {
+    let qlen = |ops: &[Cigar]| -> u32 {
+        ops.iter()
+            .map(|c| match c {
+                Cigar::Match(l) | Cigar::Ins(l) | Cigar::SoftClip(l) => *l,
+                _ => 0,
+            })
+            .sum()
+    };
+    let matched = |ops: &[Cigar]| -> u32 {
+        ops.iter()
+            .map(|c| if let Cigar::Match(l) = c { *l } else { 0 })
+            .sum()
+    };
+    while let Some(k) = a
+        .cigar
+        .iter()
+        .position(|c| matches!(c, Cigar::Ins(l) if *l > max))
+    {
+        let Cigar::Ins(l) = a.cigar[k] else { break };
+        let (left, right) = (a.cigar[..k].to_vec(), a.cigar[k + 1..].to_vec());
+        if matched(&left) >= matched(&right) {
+            let mut ops = left;
+            ops.push(Cigar::SoftClip(l + qlen(&right)));
+            a.cigar = ops;
+        } else {
+            a.pos += ref_len(&left);
+            let mut ops = vec![Cigar::SoftClip(qlen(&left) + l)];
+            ops.extend(right.into_iter().skip_while(|c| matches!(c, Cigar::Del(_))));
+            a.cigar = ops;
+        }
+        a.aligned = matched(&a.cigar) as usize;
+    }
+    a
+}
+
 /// One contig's sorted records and its FASTQ text (R1, R2).
 type ContigReads = (Vec<bam::Record>, Option<(Vec<u8>, Vec<u8>)>);
 
@@ -258,6 +300,7 @@ struct Writer<'a> {
     rg: Vec<u8>,
     /// RNA: reference jumps inside a read are introns (N), not separate alignments.
     spliced: bool,
+    max_insertion: Option<u32>,
 }
 
 /// Phred error probability, tabulated once (the per-base draw is the simulator's hot path).
@@ -306,7 +349,13 @@ impl Writer<'_> {
                     *b = alts[rng.gen_range(0..3)];
                 }
             }
-            let alns = alignments(&bases, reverse, self.spliced);
+            let mut alns = alignments(&bases, reverse, self.spliced);
+            if let Some(max) = self.max_insertion {
+                alns = alns
+                    .into_iter()
+                    .map(|a| clip_long_insertions(a, max))
+                    .collect();
+            }
             // the read as sequenced (R2 is the reverse complement of the fragment's end); `q` is
             // already in sequencing order
             let read_seq: Vec<u8> = if reverse {
@@ -700,6 +749,7 @@ pub fn simulate_sample(
         names: &names,
         rg: spec.sample_id.as_bytes().to_vec(),
         spliced: spec.rna,
+        max_insertion: spec.max_aligned_insertion,
     };
     let mut w = new_writer();
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);

@@ -1,0 +1,2 @@
+//! Callers. Each reads alignments through [`crate::ingest`] and returns [`crate::model`] types.
+pub mod small;
