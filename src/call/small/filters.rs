@@ -68,9 +68,9 @@ pub fn evaluate(v: &SmallVariant, t: &Thresholds) -> Vec<String> {
         "low_base_quality",
         !v.kind.is_indel() && v.median_alt_base_quality < MIN_MEDIAN_BQ,
     );
-    // slippage makes pure indels (and substitutions beside long runs); complex changes are not
-    // its signature
-    let slippage_prone = !matches!(v.kind, VariantKind::Mnv | VariantKind::Delins);
+    // polymerase slippage makes pure indels in runs; substitutions and complex changes are not its
+    // signature (their error rates are modelled directly)
+    let slippage_prone = matches!(v.kind, VariantKind::Insertion | VariantKind::Deletion);
     add(
         "repeat",
         slippage_prone && v.repeat_length >= REPEAT_LENGTH && v.vaf < REPEAT_MAX_VAF,
