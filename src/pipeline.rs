@@ -211,11 +211,11 @@ pub fn run_sample(
         modules,
         warnings,
     };
+    let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
     let contigs: Vec<(String, u64)> = panel
         .contigs()
         .into_iter()
         .filter_map(|c| {
-            let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
             let name = crate::ingest::build::resolve_contig(&c, &names)?.to_string();
             Some((c, reference.length(&name)?))
         })

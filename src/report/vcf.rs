@@ -115,11 +115,10 @@ fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresh
     for (id, d) in FILTERS {
         h += &format!("##FILTER=<ID={id},Description=\"{d}\">\n");
     }
-    for (id, n, ty, d) in INFO {
-        h += &format!("##INFO=<ID={id},Number={n},Type={ty},Description=\"{d}\">\n");
-    }
-    for (id, n, ty, d) in FORMAT {
-        h += &format!("##FORMAT=<ID={id},Number={n},Type={ty},Description=\"{d}\">\n");
+    for (key, fields) in [("INFO", INFO), ("FORMAT", FORMAT)] {
+        for (id, n, ty, d) in fields {
+            h += &format!("##{key}=<ID={id},Number={n},Type={ty},Description=\"{d}\">\n");
+        }
     }
     h += &format!("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n");
     h

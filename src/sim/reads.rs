@@ -303,13 +303,6 @@ struct Writer<'a> {
     max_insertion: Option<u32>,
 }
 
-/// Phred error probability, tabulated once (the per-base draw is the simulator's hot path).
-fn error_probability(q: u8) -> f64 {
-    static TABLE: std::sync::OnceLock<[f64; 64]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| std::array::from_fn(|q| 10f64.powf(-(q as f64) / 10.0)))
-        [q.min(63) as usize]
-}
-
 fn quals(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
     (0..n)
         .map(|i| {
@@ -339,7 +332,7 @@ impl Writer<'_> {
             let mut seq: Vec<u8> = bases.iter().map(|d| d.base).collect();
             for (i, b) in seq.iter_mut().enumerate() {
                 let qi = if reverse { q[rl - 1 - i] } else { q[i] };
-                if rng.gen::<f64>() < error_probability(qi) {
+                if rng.gen::<f64>() < crate::call::small::model::phred_to_prob(qi) {
                     let alts: [u8; 3] = match *b {
                         b'A' => *b"CGT",
                         b'C' => *b"AGT",

@@ -19,16 +19,9 @@ fn overlaps(h: &Hotspot, v: &SmallVariant) -> bool {
     v.pos <= h.end && v.end() >= h.start
 }
 
-/// Genotype one hotspot from the region's pileup and calls. `chrom` is the panel's contig name.
-pub fn genotype(
-    h: &Hotspot,
-    p: &Pileup,
-    calls: &[SmallVariant],
-    t: &Thresholds,
-    warn_depth: u32,
-    warnings: &mut Vec<String>,
-) -> HotspotCall {
-    let mut out = HotspotCall {
+/// A result with no evidence yet: zero counts, no limit of detection, the given status.
+pub fn untested(h: &Hotspot, status: HotspotStatus) -> HotspotCall {
+    HotspotCall {
         gene: h.gene.clone(),
         name: h.name.clone(),
         hgvs_c: h.hgvs_c.clone(),
@@ -41,9 +34,21 @@ pub fn genotype(
         alt_fragments: 0,
         vaf: 0.0,
         limit_of_detection: None,
-        status: HotspotStatus::NotDetected,
+        status,
         calls: vec![],
-    };
+    }
+}
+
+/// Genotype one hotspot from the region's pileup and calls. `chrom` is the panel's contig name.
+pub fn genotype(
+    h: &Hotspot,
+    p: &Pileup,
+    calls: &[SmallVariant],
+    t: &Thresholds,
+    warn_depth: u32,
+    warnings: &mut Vec<String>,
+) -> HotspotCall {
+    let mut out = untested(h, HotspotStatus::NotDetected);
     let (s0, e0) = (h.start - 1, h.end);
     let span: Vec<usize> = (s0..e0)
         .filter_map(|pos| {

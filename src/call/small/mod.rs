@@ -160,16 +160,8 @@ fn call_contig(
             regions.len()
         ));
         for (i, h) in hotspots {
-            let mut hc = hotspot::genotype(
-                h,
-                &Pileup::new(RefWindow { start: 0, seq: &[] }, (0, 0), 0),
-                &[],
-                &opts.thresholds,
-                0,
-                &mut vec![],
-            );
-            hc.status = HotspotStatus::NotCovered;
-            res.hotspots.push((i, hc));
+            res.hotspots
+                .push((i, hotspot::untested(h, HotspotStatus::NotCovered)));
         }
         return Ok(res);
     };

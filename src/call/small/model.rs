@@ -41,7 +41,8 @@ pub fn snv_error(mean_base_error: f64) -> f64 {
     (mean_base_error / 3.0).max(SNV_ERROR_FLOOR)
 }
 
-/// Phred error probability of a base quality.
+/// Phred error probability of a base quality, tabulated once (the caller's and the read
+/// simulator's hot paths).
 pub fn phred_to_prob(q: u8) -> f64 {
     static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| std::array::from_fn(|q| 10f64.powf(-(q as f64) / 10.0)))[q as usize]

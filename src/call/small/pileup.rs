@@ -457,16 +457,20 @@ mod tests {
         bam::Record::from_sam(h, line.as_bytes()).unwrap()
     }
 
-    fn pile(lines: &[String]) -> Pileup<'static> {
-        let h = header();
-        let mut p = Pileup::new(
+    fn empty() -> Pileup<'static> {
+        Pileup::new(
             RefWindow {
                 start: 100,
                 seq: SEQ,
             },
             (100, 140),
             13,
-        );
+        )
+    }
+
+    fn pile(lines: &[String]) -> Pileup<'static> {
+        let h = header();
+        let mut p = empty();
         for l in lines {
             p.add_record(&rec(&h, l), Path::new("t.bam"), "chr1")
                 .unwrap();
@@ -578,14 +582,7 @@ mod tests {
     #[test]
     fn reads_without_qualities_are_refused_with_their_position() {
         let h = header();
-        let mut p = Pileup::new(
-            RefWindow {
-                start: 100,
-                seq: SEQ,
-            },
-            (100, 140),
-            13,
-        );
+        let mut p = empty();
         let r = rec(
             &h,
             &format!(

@@ -110,44 +110,13 @@ pub fn recover(p: &mut Pileup) -> HashSet<Change> {
             let Some((i, q)) = rejoin_left(&fwd, p, lo, hi) else {
                 continue;
             };
-            let x = fwd[fwd.len() - i..].to_vec();
-            if q <= pos {
-                Change {
-                    pos: q,
-                    reference: ref_slice(p, q, pos),
-                    alt: x,
-                }
-            } else {
-                // ref[P..Q] is read twice: a duplication inserted at Q
-                let mut alt = x;
-                alt.extend(ref_slice(p, pos, q));
-                Change {
-                    pos: q,
-                    reference: vec![],
-                    alt,
-                }
-            }
+            haplotype_change(p, q, fwd[fwd.len() - i..].to_vec(), pos)
         } else {
             // haplotype ref[..P] + X + ref[Q..]
             let Some((j, q)) = rejoin_right(&cons, p, lo, hi) else {
                 continue;
             };
-            let x = cons[..j].to_vec();
-            if q >= pos {
-                Change {
-                    pos,
-                    reference: ref_slice(p, pos, q),
-                    alt: x,
-                }
-            } else {
-                let mut alt = x;
-                alt.extend(ref_slice(p, q, pos));
-                Change {
-                    pos,
-                    reference: vec![],
-                    alt,
-                }
-            }
+            haplotype_change(p, pos, cons[..j].to_vec(), q)
         };
         let change = normalize(change, &p.window);
         // a clip that rejoins where it left, or a lone substitution, is not an insertion
@@ -190,6 +159,26 @@ pub fn recover(p: &mut Pileup) -> HashSet<Change> {
         keys.insert(change);
     }
     keys
+}
+
+/// The change that turns the reference into `ref[..a] + x + ref[b..]`: `ref[a..b]` replaced by `x`
+/// when `b >= a`; otherwise `ref[b..a]` is read twice, a duplication inserted (with `x`) at `a`.
+fn haplotype_change(p: &Pileup, a: u64, x: Vec<u8>, b: u64) -> Change {
+    if b >= a {
+        Change {
+            pos: a,
+            reference: ref_slice(p, a, b),
+            alt: x,
+        }
+    } else {
+        let mut alt = x;
+        alt.extend(ref_slice(p, b, a));
+        Change {
+            pos: a,
+            reference: vec![],
+            alt,
+        }
+    }
 }
 
 fn ref_slice(p: &Pileup, a: u64, b: u64) -> Vec<u8> {
