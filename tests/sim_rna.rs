@@ -33,6 +33,7 @@ fn rna_fusion_transcript_reads() {
         chrom3: pbx1,
         pos3: 0,
         reverse3: false,
+        reverse5: false,
         fraction: 1.0,
         label: "TCF3::PBX1".into(),
         rna_exons: Some(RnaJunction {

@@ -1,2 +1,3 @@
 //! Callers. Each reads alignments through [`crate::ingest`] and returns [`crate::model`] types.
+pub mod fusion;
 pub mod small;

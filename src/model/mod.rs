@@ -89,5 +89,9 @@ pub enum Verdict {
     Fail,
 }
 
+mod fusion;
 mod variant;
+pub use fusion::{
+    Breakpoint, Frame, FusionCall, FusionStatus, FusionTarget, Library, Location, Retained,
+};
 pub use variant::{HotspotCall, HotspotStatus, SmallVariant, VariantKind};

@@ -1,5 +1,6 @@
 //! Deterministic test-data simulator: sparse GRCh38 reference, paired reads with planted lesions,
 //! truth files. Used by `puente simulate`, `puente demo`, the tests and the benches.
+pub mod fusions;
 pub mod reads;
 pub mod reference;
 pub mod variants;
@@ -92,6 +93,7 @@ fn intronic_fusion(
         chrom3,
         pos3,
         reverse3,
+        reverse5: false,
         fraction: 0.5,
         label: label.into(),
         rna_exons: None,
@@ -168,4 +170,34 @@ pub fn demo_cohort(panel: &Panel, seed: u64) -> Result<Vec<SampleSpec>> {
     low.variants
         .push(hotspot_variant(panel, "TP53", "c.524G>A", 0.3)?);
     Ok(vec![a, b, low])
+}
+
+/// Rewrite `bam` as an aligner that reports no supplementary alignments would have written it:
+/// supplementary records dropped, SA tags removed (chimeric reads keep only their soft clips).
+/// Writes `<stem>.nosa.bam` (+ .bai) beside it.
+pub fn strip_supplementary(bam: &std::path::Path) -> Result<std::path::PathBuf> {
+    use rust_htslib::bam::{self, Read};
+    let err = |p: &std::path::Path| {
+        let p = p.to_path_buf();
+        move |e: rust_htslib::errors::Error| Error::Htslib {
+            path: p,
+            reason: e.to_string(),
+        }
+    };
+    let out = bam.with_extension("nosa.bam");
+    let mut reader = bam::Reader::from_path(bam).map_err(err(bam))?;
+    let header = bam::Header::from_template(reader.header());
+    let mut writer = bam::Writer::from_path(&out, &header, bam::Format::Bam).map_err(err(&out))?;
+    let mut rec = bam::Record::new();
+    while let Some(r) = reader.read(&mut rec) {
+        r.map_err(err(bam))?;
+        if rec.flags() & 0x800 != 0 {
+            continue;
+        }
+        let _ = rec.remove_aux(b"SA");
+        writer.write(&rec).map_err(err(&out))?;
+    }
+    drop(writer);
+    bam::index::build(&out, None, bam::index::Type::Bai, 1).map_err(err(&out))?;
+    Ok(out)
 }

@@ -39,7 +39,9 @@ pub struct PlantedDeletion {
 }
 
 /// A DNA rearrangement: sequence of `chrom5` up to `pos5` (1-based, last base kept) joined to `chrom3`
-/// from `pos3`; `reverse3` when the 3' partner is read on the minus strand (e.g. ETV6(+)::RUNX1(-)).
+/// from `pos3`; `reverse3` when the 3' partner is read on the minus strand (e.g. ETV6(+)::RUNX1(-));
+/// `reverse5` when the first segment is `chrom5` from `pos5` on, read on the minus strand (a minus-
+/// strand 5' gene such as TCF3 joined to a plus-strand 3' gene).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PlantedFusion {
     pub chrom5: String,
@@ -47,6 +49,8 @@ pub struct PlantedFusion {
     pub chrom3: String,
     pub pos3: u64,
     pub reverse3: bool,
+    #[serde(default)]
+    pub reverse5: bool,
     /// Fraction of fragments at the breakpoint that come from the derivative chromosome (RNA: the
     /// fusion transcript's expression relative to the partners').
     pub fraction: f64,
@@ -766,19 +770,34 @@ pub fn simulate_sample(
             let len = frag_len(&mut rng);
             let left = rng.gen_range(20..len.saturating_sub(20).max(21));
             let right = len - left;
-            let s5 = f.pos5 - left; // 0-based start so that the last base kept is pos5 (1-based)
-            let Some(a) = genome.slice(&f.chrom5, s5, f.pos5) else {
-                continue;
+            let mut frag: Vec<Db> = if f.reverse5 {
+                // chrom5 from pos5 on, read downward toward the junction
+                let Some(a) = genome.slice(&f.chrom5, f.pos5 - 1, f.pos5 - 1 + left) else {
+                    continue;
+                };
+                a.iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, &b)| Db {
+                        base: comp(b),
+                        tid: t5,
+                        pos: Some(f.pos5 - 1 + i as u64),
+                    })
+                    .collect()
+            } else {
+                let s5 = f.pos5 - left; // 0-based start so that the last base kept is pos5 (1-based)
+                let Some(a) = genome.slice(&f.chrom5, s5, f.pos5) else {
+                    continue;
+                };
+                a.iter()
+                    .enumerate()
+                    .map(|(i, &b)| Db {
+                        base: b,
+                        tid: t5,
+                        pos: Some(s5 + i as u64),
+                    })
+                    .collect()
             };
-            let mut frag: Vec<Db> = a
-                .iter()
-                .enumerate()
-                .map(|(i, &b)| Db {
-                    base: b,
-                    tid: t5,
-                    pos: Some(s5 + i as u64),
-                })
-                .collect();
             if f.reverse3 {
                 let Some(b) = genome.slice(&f.chrom3, f.pos3 - right, f.pos3) else {
                     continue;
