@@ -147,6 +147,22 @@ pub fn run_sample(
         ..Default::default()
     };
     let small = crate::call::small::call(&input, reference, panel, &call_opts)?;
+    on_stage("fusions");
+    let library = match opts.sample.library.as_deref().map(str::trim) {
+        None | Some("") | Some("auto") => None,
+        Some(l) => Some(crate::model::Library::parse(l).ok_or_else(|| {
+            Error::input(
+                &opts.alignment,
+                format!("library {l:?} for sample {id} is not dna, rna or auto"),
+            )
+        })?),
+    };
+    let fusion_opts = crate::call::fusion::FusionOptions {
+        library,
+        min_mapq: opts.filter.min_mapq,
+        ..Default::default()
+    };
+    let fusions = crate::call::fusion::call(&input, reference, panel, &fusion_opts)?;
     on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
@@ -166,7 +182,8 @@ pub fn run_sample(
         warnings.push(format!("read group sample name {rg_sample:?} differs from sample ID {id:?}: check for a sample swap"));
     }
     warnings.extend(small.warnings.iter().cloned());
-    warnings.push("this puente version calls small variants and genotypes hotspots only: fusions, copy number and PGx diplotypes are not called yet, so no such lesion can be reported as absent".into());
+    warnings.extend(fusions.warnings.iter().cloned());
+    warnings.push("this puente version calls small variants, hotspots and fusions: copy number and PGx diplotypes are not called yet, so no such lesion can be reported as absent".into());
     let provenance = Provenance {
         puente_version: crate::VERSION.into(),
         command_line: opts.command_line.clone(),
@@ -191,7 +208,7 @@ pub fn run_sample(
     .iter()
     .map(|m| ModuleStatus {
         module: m.to_string(),
-        status: if *m == "qc" || *m == "small_variants" {
+        status: if ["qc", "small_variants", "fusions"].contains(m) {
             "done".into()
         } else {
             "not_available".into()
@@ -205,9 +222,19 @@ pub fn run_sample(
         qc: report::qc_summary(&qc),
         methods: Methods {
             small_variants: call_opts.clone(),
+            fusions: report::FusionMethods {
+                options: fusion_opts.clone(),
+                library: fusions.library,
+                library_source: fusions.library_source.clone(),
+                evidence: fusions.evidence.clone(),
+                other_junctions: fusions.other_junctions,
+                realigned_clips: fusions.realigned_clips,
+            },
         },
         small_variants: small.variants.clone(),
         hotspots: small.hotspots.clone(),
+        fusions: fusions.calls.clone(),
+        fusion_targets: fusions.targets.clone(),
         modules,
         warnings,
     };
@@ -228,6 +255,40 @@ pub fn run_sample(
         &small.variants,
         &small.hotspots,
         &call_opts.thresholds,
+    )?;
+    // the SV VCF also declares partner contigs outside the panel (unknown partners)
+    let mut sv_contigs = contigs.clone();
+    for c in &fusions.calls {
+        for chrom in [&c.five_prime.chrom, &c.three_prime.chrom] {
+            if !sv_contigs.iter().any(|(n, _)| n == chrom) {
+                if let Some(name) = crate::ingest::build::resolve_contig(chrom, &names) {
+                    if let Some(l) = reference.length(name) {
+                        sv_contigs.push((chrom.clone(), l));
+                    }
+                }
+            }
+        }
+    }
+    let ref_base = |chrom: &str, pos: u64| -> char {
+        crate::ingest::build::resolve_contig(chrom, &names)
+            .and_then(|n| reference.fetch(n, pos - 1, pos).ok())
+            .and_then(|b| b.first().map(|x| x.to_ascii_uppercase() as char))
+            .unwrap_or('N')
+    };
+    report::vcf::write_sv(
+        &opts.out_dir.join("sv.vcf.gz"),
+        id,
+        &report.provenance,
+        &sv_contigs,
+        &fusions.calls,
+        &fusion_opts.thresholds,
+        &ref_base,
+    )?;
+    report::tsv::write_fusions(
+        &opts.out_dir.join("fusions.tsv"),
+        id,
+        &report.provenance,
+        &fusions.calls,
     )?;
     report::write_all(&opts.out_dir, &report, &qc)?;
     Ok(RunOutcome {
@@ -250,4 +311,6 @@ pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
     v["provenance"]["inputs"][0]["sha256"].as_str() == Some(input_sha256)
         && dir.join("qc.json").is_file()
         && dir.join("variants.vcf.gz.tbi").is_file()
+        && dir.join("sv.vcf.gz.tbi").is_file()
+        && dir.join("fusions.tsv").is_file()
 }

@@ -37,7 +37,12 @@ fn fixture() -> &'static Fixture {
                 {"chrom": "chr12", "pos": 25245350, "reference": "C", "alt": "T", "vaf": 0.15, "label": "KRAS G12D"},
                 {"chrom": "chr13", "pos": 48045719, "reference": "C", "alt": "T", "vaf": 0.5, "label": "NUDT15 c.415C>T"}
             ],
-            "deletions": [], "fusions": [], "contigs": ["chr7", "chr12", "chr13", "chr6"]
+            "deletions": [],
+            "fusions": [
+                {"chrom5": "chr12", "pos5": 11877206, "chrom3": "chr21", "pos3": 34883777, "reverse3": true,
+                 "fraction": 0.5, "label": "ETV6::RUNX1"}
+            ],
+            "contigs": ["chr7", "chr12", "chr13", "chr6", "chr21"]
         });
         std::fs::write(dir.join("s1.json"), spec.to_string()).unwrap();
         let o = run(&["simulate", "--out", dir.to_str().unwrap(), "--spec", dir.join("s1.json").to_str().unwrap(), "--seed", "3"]);
@@ -119,7 +124,7 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ra = json(&a.join("S1/report.json"));
     let rb = json(&b.join("S1/report.json"));
-    assert_eq!(ra["schema_version"], "0.2.0");
+    assert_eq!(ra["schema_version"], "0.3.0");
     let prov = &ra["provenance"];
     assert_eq!(prov["panel"]["name"], "all-v1");
     assert_eq!(prov["reference"]["build"], "GRCh38");
@@ -204,6 +209,73 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert_eq!(vcf(&a), vcf(&b));
     assert!(vcf(&a).contains("\tchr12:25245350:C:T\tC\tT\t"));
     assert!(a.join("S1/variants.vcf.gz.tbi").is_file());
+    // the planted ETV6::RUNX1 and no other passing fusion, in the TSV, the SV VCF and the report
+    let tsv = std::fs::read_to_string(a.join("S1/fusions.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = tsv
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows[0][..4], ["sample", "gene5", "gene3", "name"]);
+    let pass: Vec<&Vec<&str>> = rows[1..].iter().filter(|r| r[18] == "PASS").collect();
+    assert_eq!(pass.len(), 1, "{tsv}");
+    assert_eq!(
+        pass[0][..12],
+        [
+            "S1",
+            "ETV6",
+            "RUNX1",
+            "ETV6::RUNX1",
+            "chr12",
+            "11877206",
+            "+",
+            "chr21",
+            "34883777",
+            "-",
+            "5",
+            "2"
+        ],
+        "{tsv}"
+    );
+    let sv = |d: &Path| {
+        let mut text = String::new();
+        use std::io::Read as _;
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(d.join("S1/sv.vcf.gz")).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with("##puenteCommand"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(sv(&a), sv(&b));
+    let bnd: Vec<String> = sv(&a)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').nth(4).unwrap().to_string())
+        .collect();
+    assert!(
+        bnd.iter().any(|alt| alt.ends_with("]chr21:34883777]")),
+        "{bnd:?}"
+    );
+    assert!(
+        bnd.iter().any(|alt| alt.ends_with("]chr12:11877206]")),
+        "{bnd:?}"
+    );
+    assert!(a.join("S1/sv.vcf.gz.tbi").is_file());
+    let target = |n: &str| {
+        ra["fusion_targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(target("ETV6::RUNX1")["status"], "detected");
+    // BCR is on a contig with no reads: the fusion cannot be called absent
+    assert_eq!(target("BCR::ABL1")["status"], "not_covered");
+    assert_eq!(ra["methods"]["fusions"]["library"], "dna");
 }
 
 #[test]

@@ -162,6 +162,9 @@ pub enum FusionStatus {
     Detected,
     DetectedFiltered,
     NotDetected,
+    /// Not detected, and the depth is too low to detect even a fusion in every cell (detection
+    /// limit above one allele in two): the result is not a negative.
+    InsufficientDepth,
     /// The partners' breakpoint regions are not in the capture or not in this BAM.
     NotCovered,
 }

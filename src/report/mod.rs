@@ -1,22 +1,39 @@
 //! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
+pub mod tsv;
 pub mod vcf;
 
+use crate::call::fusion::FusionOptions;
 use crate::call::small::CallOptions;
-use crate::model::{HotspotCall, Provenance, SampleInfo, SmallVariant, Verdict};
+use crate::model::{
+    FusionCall, FusionTarget, HotspotCall, Library, Provenance, SampleInfo, SmallVariant, Verdict,
+};
 use crate::qc::SampleQc;
 use crate::util::{to_json, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.2.0";
+pub const SCHEMA_VERSION: &str = "0.3.0";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Methods {
     pub small_variants: CallOptions,
+    pub fusions: FusionMethods,
+}
+
+/// Fusion calling settings and what the BAM allowed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FusionMethods {
+    pub options: FusionOptions,
+    pub library: Library,
+    pub library_source: String,
+    pub evidence: crate::call::fusion::evidence::EvidenceCounts,
+    /// Junctions that are not fusions of panel genes (intragenic deletions and the like).
+    pub other_junctions: u32,
+    pub realigned_clips: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +75,10 @@ pub struct Report {
     pub small_variants: Vec<SmallVariant>,
     /// Every panel hotspot, detected or not, with depth and limit of detection.
     pub hotspots: Vec<HotspotCall>,
+    /// Fusion calls (known pairs first), filtered ones with their reasons.
+    pub fusions: Vec<FusionCall>,
+    /// Every known fusion of the panel, detected or not, with depth and detection limit.
+    pub fusion_targets: Vec<FusionTarget>,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
 }

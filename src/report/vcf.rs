@@ -1,9 +1,11 @@
-//! `variants.vcf.gz` (+ `.tbi`): VCF 4.3, bgzipped and tabix-indexed, one sample column. Every
-//! emitted call is written, failing ones with their FILTER reasons; provenance sits in the header.
+//! `variants.vcf.gz` and `sv.vcf.gz` (+ `.tbi`): VCF 4.3, bgzipped and tabix-indexed, one sample
+//! column. Every emitted call is written, failing ones with their FILTER reasons; provenance sits in
+//! the header. Fusions are BND pairs with mate IDs.
+use crate::call::fusion::filters::{FusionThresholds, FILTERS as FUSION_FILTERS};
 use crate::call::small::filters::FILTERS;
 use crate::call::small::model::Thresholds;
 use crate::error::{Error, Result};
-use crate::model::{HotspotCall, Provenance, SmallVariant};
+use crate::model::{FusionCall, HotspotCall, Provenance, Retained, SmallVariant};
 use crate::util::{commit, tmp_path};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -76,8 +78,9 @@ const FORMAT: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-/// The header: provenance, contigs (panel names, as the report's IDs), INFO/FORMAT/FILTER.
-fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresholds) -> String {
+/// Header lines every puente VCF starts with: provenance and contigs (panel names, as the
+/// report's IDs), with the reference MD5 of each.
+fn provenance_header(prov: &Provenance, contigs: &[(String, u64)]) -> String {
     let mut h = String::from("##fileformat=VCFv4.3\n");
     h += &format!("##source=puente {}\n", prov.puente_version);
     h += &format!(
@@ -92,10 +95,6 @@ fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresh
         h += &format!("##puenteInput=<ID={},Sha256={}>\n", i.role, i.sha256);
     }
     h += &format!("##reference=file://{}\n", prov.reference.path);
-    h += &format!(
-        "##puenteThresholds=<ID=small_variants,MinAltFragments={},MinVaf={},MinQual={}>\n",
-        t.min_alt_fragments, t.min_vaf, t.min_qual
-    );
     for (name, len) in contigs {
         let md5 = prov
             .reference
@@ -111,17 +110,37 @@ fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresh
             prov.reference.build
         );
     }
-    h += "##FILTER=<ID=PASS,Description=\"All filters passed\">\n";
-    for (id, d) in FILTERS {
+    h
+}
+
+/// FILTER, INFO and FORMAT definitions and the column line.
+fn definitions(
+    filters: &[(&str, &str)],
+    info: &[(&str, &str, &str, &str)],
+    format: &[(&str, &str, &str, &str)],
+    sample: &str,
+) -> String {
+    let mut h = String::from("##FILTER=<ID=PASS,Description=\"All filters passed\">\n");
+    for (id, d) in filters {
         h += &format!("##FILTER=<ID={id},Description=\"{d}\">\n");
     }
-    for (key, fields) in [("INFO", INFO), ("FORMAT", FORMAT)] {
+    for (key, fields) in [("INFO", info), ("FORMAT", format)] {
         for (id, n, ty, d) in fields {
             h += &format!("##{key}=<ID={id},Number={n},Type={ty},Description=\"{d}\">\n");
         }
     }
     h += &format!("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n");
     h
+}
+
+/// The small-variant header: provenance, thresholds, definitions.
+fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresholds) -> String {
+    let mut h = provenance_header(prov, contigs);
+    h += &format!(
+        "##puenteThresholds=<ID=small_variants,MinAltFragments={},MinVaf={},MinQual={}>\n",
+        t.min_alt_fragments, t.min_vaf, t.min_qual
+    );
+    h + &definitions(FILTERS, INFO, FORMAT, sample)
 }
 
 fn record(v: &SmallVariant, hotspots: &[String]) -> String {
@@ -193,6 +212,11 @@ pub fn write_small_variants(
     for v in calls {
         text += &record(v, by_call.get(v.id.as_str()).map_or(&[], |x| x.as_slice()));
     }
+    write_indexed(path, &text)
+}
+
+/// Write VCF `text` bgzipped to `path` and its tabix (or CSI) index, each through a temporary file.
+fn write_indexed(path: &Path, text: &str) -> Result<()> {
     let tmp = tmp_path(path);
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = noodles::bgzf::io::Writer::new(file);
@@ -218,4 +242,184 @@ pub fn write_small_variants(
     }
     .map_err(|e| Error::io(&tmp, e))?;
     commit(&tmp, &dst)
+}
+
+const SV_INFO: &[(&str, &str, &str, &str)] = &[
+    (
+        "SVTYPE",
+        "1",
+        "String",
+        "BND: one side of a rearrangement junction",
+    ),
+    (
+        "MATEID",
+        ".",
+        "String",
+        "ID of the record for the other side",
+    ),
+    (
+        "EVENT",
+        "1",
+        "String",
+        "Event shared by the junctions of one (balanced) rearrangement",
+    ),
+    (
+        "FUSION",
+        "1",
+        "String",
+        "HGNC fusion name, 5' partner first",
+    ),
+    (
+        "PARTNER",
+        "1",
+        "String",
+        "5prime or 3prime: which partner this side is",
+    ),
+    ("GENE", "1", "String", "Panel gene or locus at this side"),
+    ("EXON", "1", "Integer", "Exon kept next to the junction"),
+    ("ISOFORM", "1", "String", "Isoform name (e.g. e1a2_(p190))"),
+    (
+        "FRAME",
+        "1",
+        "String",
+        "in_frame, out_of_frame, cds3_intact, not_productive or unknown",
+    ),
+    (
+        "KNOWN",
+        "0",
+        "Flag",
+        "Pair listed in the panel's known fusions",
+    ),
+    (
+        "IMPRECISE",
+        "0",
+        "Flag",
+        "No split read: breakpoint placed within an insert size",
+    ),
+    (
+        "HOMLEN",
+        ".",
+        "Integer",
+        "Microhomology at the junction (bases)",
+    ),
+    ("LIBRARY", "1", "String", "dna or rna"),
+];
+
+const SV_FORMAT: &[(&str, &str, &str, &str)] = &[
+    (
+        "SR",
+        "1",
+        "Integer",
+        "Fragments with a read split across the junction",
+    ),
+    (
+        "PE",
+        "1",
+        "Integer",
+        "Other fragments with mates on the two partners",
+    ),
+    (
+        "MQ0",
+        "1",
+        "Integer",
+        "Fragments below the MAPQ floor, not counted as support",
+    ),
+];
+
+/// BND ALT for a side kept on `retained` joined to the partner side `(chrom, pos, retained)`.
+fn bnd_alt(base: char, retained: Retained, chrom: &str, pos: u64, partner: Retained) -> String {
+    match (retained, partner) {
+        (Retained::Left, Retained::Right) => format!("{base}[{chrom}:{pos}["),
+        (Retained::Left, Retained::Left) => format!("{base}]{chrom}:{pos}]"),
+        (Retained::Right, Retained::Left) => format!("]{chrom}:{pos}]{base}"),
+        (Retained::Right, Retained::Right) => format!("[{chrom}:{pos}[{base}"),
+    }
+}
+
+/// Write `sv.vcf.gz` (+ index): each fusion call as two BND records with mate IDs. `ref_base`
+/// gives the reference base at a 1-based position (N when unknown).
+pub fn write_sv(
+    path: &Path,
+    sample: &str,
+    prov: &Provenance,
+    contigs: &[(String, u64)],
+    calls: &[FusionCall],
+    thresholds: &FusionThresholds,
+    ref_base: &dyn Fn(&str, u64) -> char,
+) -> Result<()> {
+    let mut h = provenance_header(prov, contigs);
+    h += &format!(
+        "##puenteThresholds=<ID=fusions,MinSupport={},MinSplitReads={}>\n",
+        thresholds.min_support, thresholds.min_split_reads
+    );
+    h += &definitions(FUSION_FILTERS, SV_INFO, SV_FORMAT, sample);
+    let rank = |c: &str| {
+        contigs
+            .iter()
+            .position(|(n, _)| n == c)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<(usize, u64, String)> = Vec::new();
+    for c in calls {
+        let filter = if c.filters.is_empty() {
+            "PASS".to_string()
+        } else {
+            c.filters.join(";")
+        };
+        let sides = [
+            (&c.five_prime, &c.three_prime, "5prime", "5", "3"),
+            (&c.three_prime, &c.five_prime, "3prime", "3", "5"),
+        ];
+        for (me, other, which, tag, other_tag) in sides {
+            let mut info = format!(
+                "SVTYPE=BND;MATEID={}_{other_tag};EVENT={};FUSION={};PARTNER={which};LIBRARY={}",
+                c.id,
+                c.event_id,
+                c.name,
+                c.library.name()
+            );
+            if let Some(g) = &me.gene {
+                info += &format!(";GENE={g}");
+            }
+            if let Some(e) = me.exon {
+                info += &format!(";EXON={e}");
+            }
+            if let Some(i) = &c.isoform {
+                info += &format!(";ISOFORM={}", i.replace(' ', "_"));
+            }
+            info += &format!(";FRAME={};HOMLEN={}", c.frame.name(), c.homology);
+            if c.known {
+                info += ";KNOWN";
+            }
+            if !c.precise {
+                info += ";IMPRECISE";
+            }
+            let alt = bnd_alt(
+                ref_base(&me.chrom, me.pos),
+                me.retained,
+                &other.chrom,
+                other.pos,
+                other.retained,
+            );
+            rows.push((
+                rank(&me.chrom),
+                me.pos,
+                format!(
+                    "{}\t{}\t{}_{tag}\t{}\t{alt}\t.\t{filter}\t{info}\tSR:PE:MQ0\t{}:{}:{}\n",
+                    me.chrom,
+                    me.pos,
+                    c.id,
+                    ref_base(&me.chrom, me.pos),
+                    c.split_reads,
+                    c.spanning_pairs,
+                    c.mapq0_support
+                ),
+            ));
+        }
+    }
+    rows.sort();
+    for (_, _, r) in rows {
+        h += &r;
+    }
+    write_indexed(path, &h)
 }

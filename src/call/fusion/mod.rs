@@ -495,12 +495,15 @@ pub fn call(
                 })
                 .collect();
             let (d5, d3) = (depth_of(&k.gene5), depth_of(&k.gene3));
+            let lod = limit_of_detection(d5.min(d3), insert, read_len, opts.thresholds.min_support);
             let status = if hits.iter().any(|c| c.passes()) {
                 FusionStatus::Detected
             } else if !hits.is_empty() {
                 FusionStatus::DetectedFiltered
             } else if d5 <= 0.0 || d3 <= 0.0 {
                 FusionStatus::NotCovered
+            } else if lod.is_none_or(|l| l > 0.5) {
+                FusionStatus::InsufficientDepth
             } else {
                 FusionStatus::NotDetected
             };
@@ -514,13 +517,7 @@ pub fn call(
                 status,
                 depth5: (d5 * 10.0).round() / 10.0,
                 depth3: (d3 * 10.0).round() / 10.0,
-                limit_of_detection: limit_of_detection(
-                    d5.min(d3),
-                    insert,
-                    read_len,
-                    opts.thresholds.min_support,
-                )
-                .map(|x| (x * 10_000.0).round() / 10_000.0),
+                limit_of_detection: lod.map(|x| (x * 10_000.0).round() / 10_000.0),
                 calls: hits.iter().map(|c| c.id.clone()).collect(),
             }
         })
