@@ -1,4 +1,5 @@
 //! Runs every case in tests/regression/<case>/ (see tests/regression/README.md).
+use puente::call::fusion::{self, FusionOptions};
 use puente::call::small::{self, CallOptions};
 use puente::ingest::{reads::ReadFilter, AlignmentInput, Reference};
 use puente::panel::Panel;
@@ -18,6 +19,23 @@ struct Case {
     expect_call: Vec<ExpectCall>,
     #[serde(default)]
     expect_hotspot: Vec<ExpectHotspot>,
+    #[serde(default)]
+    expect_fusion: Vec<ExpectFusion>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExpectFusion {
+    name: String,
+    pos5: u64,
+    pos3: u64,
+    exon5: u32,
+    exon3: u32,
+    isoform: Option<String>,
+    frame: String,
+    split_reads: u32,
+    spanning_pairs: u32,
+    mapq0_support: u32,
+    filters: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -113,6 +131,9 @@ fn regression_cases() {
                 extra.is_empty(),
                 "{name}: unexpected passing calls {extra:?}"
             );
+            if !case.expect_fusion.is_empty() {
+                check_fusions(&name, &input, &reference, &panel, &case.expect_fusion);
+            }
             for e in &case.expect_hotspot {
                 let h = calls
                     .hotspots
@@ -147,4 +168,49 @@ fn check_qc(name: &str, description: &str, input: &AlignmentInput, panel: &Panel
     assert_eq!(qc.reads.low_mapq, e.low_mapq, "{name}: low MAPQ");
     assert_eq!(qc.reads.secondary, e.secondary, "{name}: secondary");
     assert_eq!(qc.reads.qc_fail, e.qc_fail, "{name}: QC-fail");
+}
+
+fn check_fusions(
+    name: &str,
+    input: &AlignmentInput,
+    reference: &Reference,
+    panel: &Panel,
+    expected: &[ExpectFusion],
+) {
+    let calls = fusion::call(input, reference, panel, &FusionOptions::default()).unwrap();
+    for e in expected {
+        let c = calls
+            .calls
+            .iter()
+            .find(|c| c.name == e.name)
+            .unwrap_or_else(|| panic!("{name}: fusion {} missing: {:?}", e.name, calls.calls));
+        let got = (
+            c.five_prime.pos,
+            c.three_prime.pos,
+            c.five_prime.exon,
+            c.three_prime.exon,
+        );
+        assert_eq!(
+            got,
+            (e.pos5, e.pos3, Some(e.exon5), Some(e.exon3)),
+            "{name}: breakpoints/exons of {}",
+            e.name
+        );
+        assert_eq!(c.isoform, e.isoform, "{name}: isoform");
+        assert_eq!(c.frame.name(), e.frame, "{name}: frame");
+        assert_eq!(
+            (c.split_reads, c.spanning_pairs, c.mapq0_support),
+            (e.split_reads, e.spanning_pairs, e.mapq0_support),
+            "{name}: support of {}",
+            e.name
+        );
+        assert_eq!(c.filters, e.filters, "{name}: filters of {}", e.name);
+    }
+    let extra: Vec<&str> = calls
+        .calls
+        .iter()
+        .filter(|c| c.passes() && !expected.iter().any(|e| e.name == c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(extra.is_empty(), "{name}: unexpected fusions {extra:?}");
 }

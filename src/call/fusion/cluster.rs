@@ -129,9 +129,16 @@ pub fn cluster(
             out.push(cand);
         }
     }
-    // one pair record per fragment (both mates may report it)
+    // one pair record per fragment (both mates may report it); without an MQ tag each mate knows
+    // only its own MAPQ, so the fragment takes the lower of the two views
     pairs.sort_by(|x, y| (&x.qname, x.a, x.b).cmp(&(&y.qname, y.a, y.b)));
-    pairs.dedup_by(|x, y| x.qname == y.qname);
+    pairs.dedup_by(|later, kept| {
+        let same = later.qname == kept.qname;
+        if same {
+            kept.mapq = kept.mapq.min(later.mapq);
+        }
+        same
+    });
     let mut loose: Vec<&PairEvidence> = Vec::new();
     for p in &pairs {
         let best = out
