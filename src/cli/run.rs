@@ -22,7 +22,9 @@ pub struct Args {
     /// Output directory; results go to OUT/SAMPLE_ID/.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, value_parser = ["dna", "rna"])]
+    /// Library type: dna (intronic fusion breakpoints) or rna (exon junctions); detected from
+    /// spliced alignments when not given.
+    #[arg(long, value_parser = ["dna", "rna", "auto"])]
     library: Option<String>,
     #[command(flatten)]
     common: Common,
