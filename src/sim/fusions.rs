@@ -214,7 +214,7 @@ pub struct Outcome {
     pub planted: String,
     /// A passing call with the right name and partner order.
     pub detected: bool,
-    /// Both breakpoints to the base.
+    /// Both breakpoints to the base (up to sliding along shared sequence).
     pub exact: bool,
     pub called: Option<String>,
     pub split_reads: u32,
@@ -225,6 +225,30 @@ pub struct Outcome {
 fn same_end(call: &crate::model::Breakpoint, e: &(String, u64, Retained)) -> (bool, bool) {
     let near = call.chrom == e.0 && call.retained == e.2 && call.pos.abs_diff(e.1) <= 500;
     (near, near && call.pos == e.1)
+}
+
+/// Signed move of a called breakpoint from the planted one, in the fusion's reading direction.
+fn slide(call: &crate::model::Breakpoint, e: &(String, u64, Retained)) -> i64 {
+    let d = call.pos as i64 - e.1 as i64;
+    if call.strand == '+' {
+        d
+    } else {
+        -d
+    }
+}
+
+/// Both breakpoints to the base, or moved together along the partners' shared sequence (the
+/// caller gives shared bases to the 5' partner, whichever way the reads were planted).
+fn exact(
+    c: &FusionCall,
+    first: &(String, u64, Retained),
+    second: &(String, u64, Retained),
+) -> bool {
+    let (s5, s3) = (slide(&c.five_prime, first), slide(&c.three_prime, second));
+    same_end(&c.five_prime, first).0
+        && same_end(&c.three_prime, second).0
+        && s5 == s3
+        && s5.unsigned_abs() <= c.homology as u64
 }
 
 /// Match calls to the truth: a call matches when its two breakpoints fall on the planted junction
@@ -244,12 +268,7 @@ pub fn score(truth: &[Expected], calls: &[FusionCall]) -> (Vec<Outcome>, Vec<Fus
         match hit {
             Some((i, c)) => {
                 used[i] = true;
-                let exact = [(&c.five_prime, &t.first), (&c.three_prime, &t.second)]
-                    .iter()
-                    .all(|(b, e)| same_end(b, e).1)
-                    || [(&c.five_prime, &t.second), (&c.three_prime, &t.first)]
-                        .iter()
-                        .all(|(b, e)| same_end(b, e).1);
+                let exact = exact(c, &t.first, &t.second) || exact(c, &t.second, &t.first);
                 out.push(Outcome {
                     name: t.name.clone(),
                     planted,

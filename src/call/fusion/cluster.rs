@@ -139,6 +139,11 @@ pub fn cluster(
         }
         same
     });
+    // a fragment with a split read already counts through it; its pair view is unreliable too
+    // (a read spliced across two genes spans both, so its "end toward the junction" is not one)
+    let split_names: std::collections::HashSet<&[u8]> =
+        splits.iter().map(|s| s.qname.as_slice()).collect();
+    pairs.retain(|p| !split_names.contains(p.qname.as_slice()));
     let mut loose: Vec<&PairEvidence> = Vec::new();
     for p in &pairs {
         let best = out

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod filters;
 pub mod genes;
 pub mod interpret;
+pub mod normalize;
 pub mod realign;
 
 use crate::error::Result;
@@ -432,6 +433,12 @@ pub fn call(
             other += 1;
             continue;
         };
+        if let Some((moved, shared)) = normalize::normalize(c, &f, &names, &genes, reference) {
+            if let Some(g) = interpret::interpret(&moved, &names, &genes, &panel.fusions, library) {
+                f = g;
+            }
+            f.homology = shared;
+        }
         let fl5 = flank(
             reference,
             &f.five_prime.chrom,
