@@ -1,9 +1,10 @@
 //! Fusion accuracy on simulated panel data: plants the benchmark fusion set (DNA intronic or RNA
 //! exon-junction) at each tumour fraction, plus a fusion-negative sample, calls, and prints a table by
 //! fusion and tumour fraction. Used by benches/compare.sh:
-//! `cargo run --release --example fusion_accuracy -- OUT_DIR DEPTH TF[,TF..] [dna|rna] [nosa]`
+//! `cargo run --release --example fusion_accuracy -- OUT_DIR DEPTH TF[,TF..] [dna|rna] [nosa] [fastq]`
 //! (DEPTH is the read depth on the breakpoint regions; `nosa` strips SA tags and supplementary
-//! records, as some aligners leave them out). Writes OUT_DIR/<sample>.bam and accuracy.json.
+//! records, as some aligners leave them out; `fastq` also writes the reads for other aligners).
+//! Writes OUT_DIR/<sample>.bam, truth.tsv (planted junctions) and accuracy.json.
 use puente::call::fusion::{self, FusionOptions};
 use puente::ingest::{AlignmentInput, Reference};
 use puente::panel::Panel;
@@ -21,6 +22,7 @@ fn main() {
     let tfs: Vec<f64> = a[3].split(',').map(|x| x.parse().expect("TF")).collect();
     let rna = a.get(4).is_some_and(|s| s == "rna");
     let nosa = a.iter().any(|s| s == "nosa");
+    let fastq = a.iter().any(|s| s == "fastq");
     let panel = Panel::load("all-v1").expect("panel");
     std::fs::create_dir_all(out).expect("out dir");
     let fa = out.join("ref.fa.gz");
@@ -38,6 +40,14 @@ fn main() {
         .collect();
     contigs.sort();
     contigs.dedup();
+    let mut truth_tsv = String::from("name\tchrom1\tpos1\tkept1\tchrom2\tpos2\tkept2\n");
+    for t in &truth {
+        truth_tsv += &format!(
+            "{}\t{}\t{}\t{:?}\t{}\t{}\t{:?}\n",
+            t.name, t.first.0, t.first.1, t.first.2, t.second.0, t.second.1, t.second.2
+        );
+    }
+    std::fs::write(out.join("truth.tsv"), truth_tsv).expect("write truth.tsv");
     let mut report = Vec::new();
     println!("library\ttumour_fraction\tfusion\tplanted\tdetected\texact\tsplit\tspanning\tcall\tfilters");
     let mut samples: Vec<(String, f64)> = tfs.iter().map(|t| (format!("TF{t}"), *t)).collect();
@@ -55,7 +65,7 @@ fn main() {
             spec.fusions = truth.iter().map(|t| t.fusion.clone()).collect();
         }
         let t0 = std::time::Instant::now();
-        let mut bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), &spec, out, false)
+        let mut bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), &spec, out, fastq)
             .expect("simulate");
         if nosa {
             bam = sim::strip_supplementary(&bam).expect("strip SA");

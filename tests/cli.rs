@@ -337,21 +337,25 @@ fn wrong_build_is_refused_naming_both() {
 
 #[test]
 fn unsorted_bam_is_refused() {
-    let d = tmp("unsorted");
-    let bam = d.join("u.bam");
-    write_bam(
-        &bam,
-        "unsorted",
-        &[("chr7", 159345973)],
-        &["r1\t0\tchr7\t50000000\t60\t10M\t*\t0\t0\tACGTACGTAC\tIIIIIIIIII"],
-    );
-    let o = run_sample(&bam, &d.join("out"), &[]);
-    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("not coordinate-sorted (@HD SO:unsorted)"),
-        "{}",
-        stderr(&o)
-    );
+    // unsorted, and name-sorted as some fusion tools want their input: neither can be indexed
+    for order in ["unsorted", "queryname"] {
+        let d = tmp(&format!("sorted-{order}"));
+        let bam = d.join("u.bam");
+        write_bam(
+            &bam,
+            order,
+            &[("chr7", 159345973)],
+            &["r1\t0\tchr7\t50000000\t60\t10M\t*\t0\t0\tACGTACGTAC\tIIIIIIIIII"],
+        );
+        let o = run_sample(&bam, &d.join("out"), &[]);
+        assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("not coordinate-sorted (@HD SO:{order})")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("samtools sort"), "{}", stderr(&o));
+    }
 }
 
 #[test]

@@ -595,6 +595,113 @@ fn link_reciprocals(calls: &mut [FusionCall]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::call::fusion::cluster::Candidate;
+    use crate::call::fusion::evidence::End;
+
+    /// A call read from a junction between (contig 0, pos, kept) and (contig 1, pos, kept).
+    fn junction(
+        panel: &Panel,
+        a: (&str, u64, Retained),
+        b: (&str, u64, Retained),
+        library: Library,
+    ) -> FusionCall {
+        let names = vec![a.0.to_string(), b.0.to_string()];
+        let c = Candidate {
+            a: Some(End {
+                contig: 0,
+                pos: a.1,
+                retained: a.2,
+            }),
+            b: Some(End {
+                contig: 1,
+                pos: b.1,
+                retained: b.2,
+            }),
+            precise: true,
+            split: (0..5).map(|i| vec![i]).collect(),
+            ..Default::default()
+        };
+        let genes = Genes::from_panel(panel);
+        let mut f = interpret::interpret(&c, &names, &genes, &panel.fusions, library).unwrap();
+        filters::apply(&mut f, &FusionThresholds::default(), &genes, None);
+        f
+    }
+
+    #[test]
+    fn reciprocal_junctions_share_an_event() {
+        let panel = Panel::load("all-v1").unwrap();
+        let der22 = junction(
+            &panel,
+            ("chr22", 23_200_000, Retained::Left),
+            ("chr9", 130_800_000, Retained::Right),
+            Library::Dna,
+        );
+        // der(9): a few bases lost at each breakpoint, as in most balanced translocations
+        let der9 = junction(
+            &panel,
+            ("chr9", 130_799_996, Retained::Left),
+            ("chr22", 23_200_004, Retained::Right),
+            Library::Dna,
+        );
+        let other = junction(
+            &panel,
+            ("chr12", 11_877_000, Retained::Left),
+            ("chr21", 34_883_000, Retained::Left),
+            Library::Dna,
+        );
+        let mut calls = vec![der22, other, der9];
+        link_reciprocals(&mut calls);
+        assert_eq!(calls[0].name, "BCR::ABL1");
+        assert_eq!(calls[2].name, "ABL1::BCR");
+        assert_eq!(calls[0].event_id, calls[2].event_id);
+        assert_eq!(calls[0].reciprocal.as_deref(), Some(calls[2].id.as_str()));
+        assert_eq!(calls[2].reciprocal.as_deref(), Some(calls[0].id.as_str()));
+        assert_eq!(calls[1].reciprocal, None);
+        assert_ne!(calls[1].event_id, calls[0].event_id);
+    }
+
+    #[test]
+    fn rna_read_through_between_neighbours_is_filtered() {
+        let panel = Panel::load("all-v1").unwrap();
+        // CDKN2B exon 1 spliced into CDKN2A exon 2: neighbours on the minus strand
+        let f = junction(
+            &panel,
+            ("chr9", 21_974_866, Retained::Left),
+            ("chr9", 22_008_798, Retained::Right),
+            Library::Rna,
+        );
+        assert_eq!(f.name, "CDKN2B::CDKN2A");
+        assert_eq!(f.filters, vec!["read_through"]);
+        // the same junction in DNA is a deletion, not a transcriptional artefact
+        let d = junction(
+            &panel,
+            ("chr9", 21_974_866, Retained::Left),
+            ("chr9", 22_008_798, Retained::Right),
+            Library::Dna,
+        );
+        assert!(d.filters.is_empty(), "{:?}", d.filters);
+    }
+
+    #[test]
+    fn a_locus_with_many_partners_is_promiscuous() {
+        let panel = Panel::load("all-v1").unwrap();
+        let k = 118_483_000; // KMT2A intron 8
+        let mut calls: Vec<FusionCall> = [87_050_000u64, 87_060_000, 87_070_000]
+            .iter()
+            .map(|&p| {
+                junction(
+                    &panel,
+                    ("chr11", k, Retained::Left),
+                    ("chr3", p, Retained::Right),
+                    Library::Dna,
+                )
+            })
+            .collect();
+        filters::promiscuous(&mut calls, &FusionThresholds::default());
+        assert!(calls
+            .iter()
+            .all(|c| c.filters.contains(&"promiscuous_partner".to_string())));
+    }
 
     #[test]
     fn detection_limits() {
