@@ -16,6 +16,8 @@ pub struct RunOptions {
     pub threads: usize,
     pub filter: ReadFilter,
     pub command_line: Vec<String>,
+    /// Panel of normals for copy number (None: within-sample fallback).
+    pub pon: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -163,6 +165,17 @@ pub fn run_sample(
         ..Default::default()
     };
     let fusions = crate::call::fusion::call(&input, reference, panel, &fusion_opts)?;
+    on_stage("copy number");
+    let cnv_opts = crate::call::cnv::CnvOptions::default();
+    let cnv = copy_number(
+        opts,
+        panel,
+        reference,
+        &qc,
+        &small,
+        &fusions.deletion_junctions,
+        &cnv_opts,
+    )?;
     on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
@@ -183,7 +196,8 @@ pub fn run_sample(
     }
     warnings.extend(small.warnings.iter().cloned());
     warnings.extend(fusions.warnings.iter().cloned());
-    warnings.push("this puente version calls small variants, hotspots and fusions: copy number and PGx diplotypes are not called yet, so no such lesion can be reported as absent".into());
+    warnings.extend(cnv.warnings.iter().cloned());
+    warnings.push("this puente version does not call TPMT/NUDT15 diplotypes yet: thiopurine dosing cannot be reported".into());
     let provenance = Provenance {
         puente_version: crate::VERSION.into(),
         command_line: opts.command_line.clone(),
@@ -208,7 +222,7 @@ pub fn run_sample(
     .iter()
     .map(|m| ModuleStatus {
         module: m.to_string(),
-        status: if ["qc", "small_variants", "fusions"].contains(m) {
+        status: if ["qc", "small_variants", "fusions", "copy_number"].contains(m) {
             "done".into()
         } else {
             "not_available".into()
@@ -230,11 +244,13 @@ pub fn run_sample(
                 other_junctions: fusions.other_junctions,
                 realigned_clips: fusions.realigned_clips,
             },
+            copy_number: cnv_opts.clone(),
         },
         small_variants: small.variants.clone(),
         hotspots: small.hotspots.clone(),
         fusions: fusions.calls.clone(),
         fusion_targets: fusions.targets.clone(),
+        copy_number: cnv.clone(),
         modules,
         warnings,
     };
@@ -280,10 +296,15 @@ pub fn run_sample(
         id,
         &report.provenance,
         &sv_contigs,
-        &fusions.calls,
+        report::vcf::SvRecords {
+            fusions: &fusions.calls,
+            copy_number: &cnv.calls,
+        },
         &fusion_opts.thresholds,
         &ref_base,
     )?;
+    report::tsv::write_cnv(&opts.out_dir.join("cnv.tsv"), id, &report.provenance, &cnv)?;
+    report::html::write_cnv(&opts.out_dir.join("cnv.html"), id, &report.provenance, &cnv)?;
     report::tsv::write_fusions(
         &opts.out_dir.join("fusions.tsv"),
         id,
@@ -313,4 +334,115 @@ pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
         && dir.join("variants.vcf.gz.tbi").is_file()
         && dir.join("sv.vcf.gz.tbi").is_file()
         && dir.join("fusions.tsv").is_file()
+        && dir.join("cnv.tsv").is_file()
+}
+
+/// Read a panel of normals and refuse it when it was built for another panel or build.
+pub fn load_pon(path: &Path, panel: &Panel) -> Result<(crate::model::PanelOfNormals, String)> {
+    let pon = crate::ingest::pon::read(path)?;
+    crate::call::cnv::pon::check_compatible(
+        &pon,
+        &panel.reference(),
+        &panel.cnv_bins(),
+        &path.display().to_string(),
+    )?;
+    Ok((pon, crate::util::sha256_file(path)?))
+}
+
+fn copy_number(
+    opts: &RunOptions,
+    panel: &Panel,
+    reference: &Reference,
+    qc: &crate::qc::SampleQc,
+    small: &crate::call::small::SmallCalls,
+    junctions: &[crate::model::DeletionJunction],
+    cnv_opts: &crate::call::cnv::CnvOptions,
+) -> Result<crate::call::cnv::CnvCalls> {
+    use crate::call::cnv;
+    let gc = cnv::coverage::target_gc(&panel.cnv_bins(), reference)?;
+    let depths = cnv::coverage::bin_depths(qc);
+    let pon = opts
+        .pon
+        .as_deref()
+        .map(|p| load_pon(p, panel))
+        .transpose()?;
+    let source = pon
+        .as_ref()
+        .zip(opts.pon.as_ref())
+        .map(|((pon, sha), path)| cnv::PonSource {
+            pon,
+            path: path.display().to_string(),
+            sha256: sha.clone(),
+        });
+    let snps: Vec<&crate::model::SmallVariant> = small
+        .variants
+        .iter()
+        .chain(&small.backbone_snps)
+        .filter(|v| v.kind == crate::model::VariantKind::Snv)
+        .collect();
+    let ev = cnv::CnvEvidence {
+        depths: &depths,
+        gc: &gc,
+        snps: &snps,
+        junctions,
+    };
+    Ok(cnv::call(panel, &ev, source, &opts.sample, cnv_opts))
+}
+
+/// Measure every normal on the panel's capture targets and build the panel of normals. Each BAM is
+/// checked like a sample (build, sort order, index); a missing index is built in `index_dir`.
+pub fn build_pon(
+    alignments: &[PathBuf],
+    panel: &Panel,
+    reference: &Reference,
+    filter: &ReadFilter,
+    threads: usize,
+    index_dir: &Path,
+    on_sample: &(dyn Fn(&str) + Sync),
+) -> Result<crate::model::PanelOfNormals> {
+    use crate::call::cnv;
+    use rayon::prelude::*;
+    check_reference(reference, panel)?;
+    let bins = panel.cnv_bins();
+    let gc = cnv::coverage::target_gc(&bins, reference)?;
+    let parallel = threads.min(alignments.len()).max(1);
+    let per = (threads / parallel).max(1);
+    let normals: Vec<Result<cnv::pon::NormalDepths>> = alignments
+        .par_iter()
+        .map(|path| {
+            let input = AlignmentInput::open(path, Some(reference), index_dir, per)?;
+            input.check_build(panel)?;
+            let qc = crate::qc::run(&input, panel, filter, per)?;
+            let id = input
+                .read_groups
+                .iter()
+                .find_map(|r| r.sample.clone())
+                .unwrap_or_else(|| {
+                    path.file_stem()
+                        .map(|s| s.to_string_lossy().to_string())
+                        .unwrap_or_default()
+                });
+            on_sample(&id);
+            Ok(cnv::pon::NormalDepths {
+                sample: crate::model::PonSample {
+                    sample_id: id,
+                    path: path.display().to_string(),
+                    sha256: crate::util::sha256_file(path)?,
+                    sex: String::new(),
+                },
+                depths: cnv::coverage::bin_depths(&qc),
+            })
+        })
+        .collect();
+    let normals: Vec<cnv::pon::NormalDepths> = normals.into_iter().collect::<Result<_>>()?;
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &normals {
+        if !seen.insert(n.sample.sha256.clone()) {
+            return Err(Error::input(
+                &n.sample.path,
+                "the same file is given twice: each normal must be a distinct sample",
+            ));
+        }
+    }
+    cnv::pon::build(panel.reference(), &bins, &gc, normals)
 }

@@ -63,3 +63,24 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
     s.push(b'\n');
     s
 }
+
+/// Median of finite values (mean of the two middle ones for an even count); None when empty.
+pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Robust standard deviation: 1.4826 × the median absolute deviation.
+pub fn robust_sd(values: &[f64]) -> Option<f64> {
+    let m = median_f64(values.iter().copied())?;
+    median_f64(values.iter().map(|x| (x - m).abs())).map(|d| 1.4826 * d)
+}

@@ -124,7 +124,7 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ra = json(&a.join("S1/report.json"));
     let rb = json(&b.join("S1/report.json"));
-    assert_eq!(ra["schema_version"], "0.3.0");
+    assert_eq!(ra["schema_version"], "0.4.0");
     let prov = &ra["provenance"];
     assert_eq!(prov["panel"]["name"], "all-v1");
     assert_eq!(prov["reference"]["build"], "GRCh38");
@@ -208,6 +208,13 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     };
     assert_eq!(vcf(&a), vcf(&b));
     assert!(vcf(&a).contains("\tchr12:25245350:C:T\tC\tT\t"));
+    for f in ["cnv.tsv", "cnv.html"] {
+        assert_eq!(
+            std::fs::read(a.join("S1").join(f)).unwrap(),
+            std::fs::read(b.join("S1").join(f)).unwrap(),
+            "{f} differs between thread counts"
+        );
+    }
     assert!(a.join("S1/variants.vcf.gz.tbi").is_file());
     // the planted ETV6::RUNX1 and no other passing fusion, in the TSV, the SV VCF and the report
     let tsv = std::fs::read_to_string(a.join("S1/fusions.tsv")).unwrap();

@@ -258,6 +258,7 @@ pub struct BatchOptions {
     pub threads: usize,
     pub filter: ReadFilter,
     pub command_line: Vec<String>,
+    pub pon: Option<PathBuf>,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -269,6 +270,9 @@ pub fn run(
 ) -> Result<BatchSummary> {
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
     pipeline::check_reference(reference, panel)?;
+    if let Some(p) = &opts.pon {
+        pipeline::load_pon(p, panel)?;
+    }
     let rref = pipeline::reference_ref(reference, panel, &panel.manifest.panel.build, &opts.out)?;
     let threads = opts.threads.max(1);
     let parallel = threads.min(rows.len()).max(1);
@@ -325,6 +329,7 @@ pub fn run(
                     threads: per_sample,
                     filter: opts.filter,
                     command_line: opts.command_line.clone(),
+                    pon: opts.pon.clone(),
                 };
                 let r = pipeline::run_sample(&ropts, panel, reference, &rref, &|stage| {
                     if tty {

@@ -25,6 +25,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         threads: a.common.threads,
         filter: a.common.filter(),
         command_line: super::command_line(),
+        pon: a.common.pon.clone(),
     };
     let s = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

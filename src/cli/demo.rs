@@ -2,6 +2,9 @@ use puente::{batch, ingest::Reference, panel::Panel, sim};
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Simulated normals behind the demo's panel of normals (a real assay should use 10 or more).
+const DEMO_NORMALS: usize = 6;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Where to write the simulated data and results.
@@ -32,6 +35,20 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
             s.tumor_fraction
         ));
     }
+    // normals of the same assay for the copy-number panel of normals (lower depth keeps the demo
+    // quick; the PoN accounts for its sampling noise)
+    let normals_dir = data.join("normals");
+    let mut normals = Vec::new();
+    for i in 0..DEMO_NORMALS {
+        let spec = sim::cnv::plain(&format!("NORMAL-{:02}", i + 1), 900 + i as u64, 150.0);
+        normals.push(sim::simulate_sample(
+            &genome,
+            &sim::sim_targets(&panel),
+            &spec,
+            &normals_dir,
+            false,
+        )?);
+    }
     let sheet_path = a.out.join("samplesheet.csv");
     puente::util::write_atomic(&sheet_path, sheet.as_bytes())?;
     eprintln!(
@@ -41,11 +58,33 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let rows = batch::read_samplesheet(&sheet_path)?;
     let reference = Reference::open(&data.join("reference.fa.gz"))?;
     let results = a.out.join("results");
+    std::fs::create_dir_all(&results)?;
+    let pon_path = results.join("pon.tsv");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.max(1))
+        .build()?;
+    let pon = pool.install(|| {
+        puente::pipeline::build_pon(
+            &normals,
+            &panel,
+            &reference,
+            &Default::default(),
+            a.threads.max(1),
+            &normals_dir.join("index"),
+            &|_| {},
+        )
+    })?;
+    puente::report::tsv::write_pon(&pon_path, &pon)?;
+    eprintln!(
+        "[puente demo] panel of normals from {DEMO_NORMALS} simulated normals: {}",
+        pon_path.display()
+    );
     let opts = batch::BatchOptions {
         out: results.clone(),
         threads: a.threads,
         filter: Default::default(),
         command_line: super::command_line(),
+        pon: Some(pon_path.clone()),
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(
@@ -57,7 +96,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         data.display()
     );
     println!(
-        "  per-sample results:       {}/<sample>/report.json, qc.json, *_mqc.tsv",
+        "  per-sample results:       {}/<sample>/report.json, variants.vcf.gz, fusions.tsv, cnv.tsv, cnv.html, sv.vcf.gz, qc.json",
         results.display()
     );
     println!(

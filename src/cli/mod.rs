@@ -2,6 +2,7 @@
 mod batch;
 mod demo;
 mod panel;
+mod pon;
 mod run;
 mod simulate;
 
@@ -31,6 +32,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Run the whole pipeline on built-in simulated data.
     Demo(demo::Args),
+    /// Panel of normals for copy number.
+    Pon(pon::Args),
 }
 
 /// Shared options.
@@ -42,6 +45,10 @@ pub struct Common {
     /// Minimum mapping quality for a read to count.
     #[arg(long, default_value_t = 20)]
     pub min_mapq: u8,
+    /// Panel of normals for copy number (`puente pon build`); without it copy number uses a
+    /// within-sample fallback that only calls large changes.
+    #[arg(long)]
+    pub pon: Option<std::path::PathBuf>,
 }
 
 fn default_threads() -> usize {
@@ -71,5 +78,6 @@ pub fn main() -> anyhow::Result<i32> {
         Command::Panel(a) => panel::exec(a),
         Command::Simulate(a) => simulate::exec(a),
         Command::Demo(a) => demo::exec(a),
+        Command::Pon(a) => pon::exec(a),
     }
 }

@@ -26,6 +26,12 @@ pub struct Args {
     /// spliced alignments when not given.
     #[arg(long, value_parser = ["dna", "rna", "auto"])]
     library: Option<String>,
+    /// Sex (M/F) for chrX copy-number expectations; inferred from chrX depth when not given.
+    #[arg(long, value_parser = ["M", "F", "U"])]
+    sex: Option<String>,
+    /// Tumour (blast) fraction 0-1: turns log2 ratios into tumour copy numbers.
+    #[arg(long, value_parser = parse_fraction)]
+    tumor_fraction: Option<f64>,
     #[command(flatten)]
     common: Common,
 }
@@ -36,9 +42,14 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     pipeline::check_reference(&reference, &panel)?;
     let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build, &a.out)?;
     let alignment = a.bam.or(a.cram).context("give --bam or --cram")?;
+    if let Some(p) = &a.common.pon {
+        pipeline::load_pon(p, &panel)?;
+    }
     let sample = SampleInfo {
         sample_id: a.sample_id.clone(),
         library: a.library,
+        sex: a.sex,
+        tumor_fraction: a.tumor_fraction,
         ..Default::default()
     };
     let opts = pipeline::RunOptions {
@@ -48,6 +59,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         threads: a.common.threads.max(1),
         filter: a.common.filter(),
         command_line: super::command_line(),
+        pon: a.common.pon.clone(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -61,4 +73,11 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         o.report.display()
     );
     Ok(0)
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not a fraction between 0 and 1")),
+    }
 }

@@ -33,7 +33,7 @@ pub struct Provenance {
     pub read_groups: Vec<ReadGroup>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PanelRef {
     pub name: String,
     pub version: String,
@@ -89,8 +89,13 @@ pub enum Verdict {
     Fail,
 }
 
+mod cnv;
 mod fusion;
 mod variant;
+pub use cnv::{
+    ChromosomeCopy, CnvBaseline, CnvState, CopyNumberCall, DeletionJunction, ExonCopy, GeneCopy,
+    Ikzf1Plus, PanelOfNormals, PloidySignal, PonSample, PonTarget,
+};
 pub use fusion::{
     Breakpoint, Frame, FusionCall, FusionStatus, FusionTarget, Library, Location, Retained,
 };

@@ -221,6 +221,70 @@ impl Panel {
         out
     }
 
+    /// Copy-number bins: every transcript exon (its own coordinates, even inside a merged capture
+    /// target), each backbone window, and the rest of every capture target (tiled intronic
+    /// breakpoint regions) in bins of at most 5 kb. Merged capture targets mix exons with long
+    /// introns, so exon-level copy number needs the exons measured on their own. Sorted by
+    /// panel contig order and position; BED coordinates.
+    pub fn cnv_bins(&self) -> Vec<Region> {
+        const MAX_BIN: u64 = 5_000;
+        const MIN_BIN: u64 = 200;
+        let mut bins: Vec<Region> = Vec::new();
+        for t in &self.capture {
+            // exons inside this target, clipped to it
+            let mut exons: Vec<Region> = self
+                .exons
+                .iter()
+                .filter(|e| e.chrom == t.chrom && e.start - 1 < t.end && e.end > t.start)
+                .map(|e| Region {
+                    chrom: t.chrom.clone(),
+                    start: (e.start - 1).max(t.start),
+                    end: e.end.min(t.end),
+                    name: format!("{}_exon{}", e.gene, e.number),
+                })
+                .collect();
+            exons.sort_by_key(|r| (r.start, r.end));
+            exons.dedup_by(|a, b| a.start == b.start && a.end == b.end);
+            // the parts of the target no exon covers, tiled
+            let mut cursor = t.start;
+            let mut gaps = Vec::new();
+            for e in &exons {
+                if e.start > cursor {
+                    gaps.push((cursor, e.start));
+                }
+                cursor = cursor.max(e.end);
+            }
+            if cursor < t.end {
+                gaps.push((cursor, t.end));
+            }
+            let label = t.name.split(',').next().unwrap_or(&t.name).to_string();
+            for (a, b) in gaps {
+                if b - a < MIN_BIN || (!exons.is_empty() && b - a < 2 * MIN_BIN) {
+                    continue; // exon pads and short gaps: no bin of their own
+                }
+                let n = (b - a).div_ceil(MAX_BIN);
+                let step = (b - a).div_ceil(n);
+                for k in 0..n {
+                    let s = a + k * step;
+                    bins.push(Region {
+                        chrom: t.chrom.clone(),
+                        start: s,
+                        end: (s + step).min(b),
+                        name: format!("{label}_bin{}", bins.len()),
+                    });
+                }
+            }
+            bins.extend(exons);
+        }
+        let order = self.contigs();
+        let rank = |c: &str| order.iter().position(|o| o == c).unwrap_or(usize::MAX);
+        bins.sort_by(|a, b| {
+            (rank(&a.chrom), a.start, a.end).cmp(&(rank(&b.chrom), b.start, b.end))
+        });
+        bins.dedup_by(|a, b| a.chrom == b.chrom && a.start == b.start && a.end == b.end);
+        bins
+    }
+
     /// Gene(s) a capture target belongs to, from its BED name (`IKZF1_exon4,IKZF1_intron3`).
     pub fn target_genes(name: &str) -> Vec<String> {
         let mut g: Vec<String> = name

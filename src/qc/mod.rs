@@ -65,6 +65,9 @@ pub struct SampleQc {
     /// Depth at each panel hotspot position (first base).
     pub hotspots: Vec<HotspotDepth>,
     pub targets: Vec<TargetQc>,
+    /// Mean depth of each of the panel's copy-number bins ([`Panel::cnv_bins`] order).
+    #[serde(skip)]
+    pub cnv_bins: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -296,8 +299,28 @@ pub fn run(
     let mut gene_hist: BTreeMap<String, BTreeMap<u32, u64>> = BTreeMap::new();
     let (mut exon_hist, mut all_hist) = (BTreeMap::new(), BTreeMap::new());
     let q = &panel.manifest.qc;
+    let bins = panel.cnv_bins();
+    let mut cnv_bins = vec![0.0; bins.len()];
     for r in results {
         let (c, cd) = r?;
+        // copy-number bins lie inside capture targets: mean depth read off the target arrays
+        if let Some(chrom) = cd.targets.first().map(|t| t.chrom.clone()) {
+            for (b, out) in bins.iter().zip(cnv_bins.iter_mut()) {
+                if b.chrom != chrom || b.is_empty() {
+                    continue;
+                }
+                let i = cd.targets.partition_point(|t| t.end <= b.start);
+                let sum: u64 = match cd.targets.get(i) {
+                    Some(t) if t.start <= b.start && b.end <= t.end => cd.depth[i]
+                        [(b.start - t.start) as usize..(b.end - t.start) as usize]
+                        .iter()
+                        .map(|&x| x as u64)
+                        .sum(),
+                    _ => 0,
+                };
+                *out = sum as f64 / b.len() as f64;
+            }
+        }
         counts.add(&c);
         on_target += cd.on_target_reads;
         for (k, v) in cd.insert_hist {
@@ -402,6 +425,7 @@ pub fn run(
         genes,
         hotspots,
         targets,
+        cnv_bins,
     };
     judge(&mut qc, q.min_fraction_at_min_depth);
     Ok(qc)

@@ -1,6 +1,8 @@
 //! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
+pub mod html;
+pub mod svg;
 pub mod tsv;
 pub mod vcf;
 
@@ -15,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.3.0";
+pub const SCHEMA_VERSION: &str = "0.4.0";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Methods {
     pub small_variants: CallOptions,
     pub fusions: FusionMethods,
+    pub copy_number: crate::call::cnv::CnvOptions,
 }
 
 /// Fusion calling settings and what the BAM allowed.
@@ -79,6 +82,8 @@ pub struct Report {
     pub fusions: Vec<FusionCall>,
     /// Every known fusion of the panel, detected or not, with depth and detection limit.
     pub fusion_targets: Vec<FusionTarget>,
+    /// Exon-level copy number of the panel's copy-number genes, IKZF1plus and the ploidy signal.
+    pub copy_number: crate::call::cnv::CnvCalls,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
 }

@@ -91,3 +91,93 @@ pub fn write_fusions(
     }
     write_atomic(path, s.as_bytes())
 }
+
+/// Column order of cnv.tsv (DESIGN.md contract, then location, pattern and id).
+pub const CNV_COLUMNS: &[&str] = &[
+    "sample",
+    "gene",
+    "exons",
+    "call",
+    "log2",
+    "z",
+    "copy_number",
+    "ploidy_context",
+    "filter",
+    "chrom",
+    "start",
+    "end",
+    "pattern",
+    "id",
+];
+
+pub fn write_cnv(
+    path: &Path,
+    sample: &str,
+    prov: &Provenance,
+    cnv: &crate::call::cnv::CnvCalls,
+) -> Result<()> {
+    let mut s = provenance_lines(prov);
+    s += &format!(
+        "# baseline {} ({} normals); ikzf1plus {}; ploidy signal {}\n",
+        cnv.baseline.method, cnv.baseline.pon_samples, cnv.ikzf1plus.status, cnv.ploidy.pattern
+    );
+    s += &CNV_COLUMNS.join("\t");
+    s.push('\n');
+    for c in &cnv.calls {
+        let row = [
+            sample.to_string(),
+            c.gene.clone(),
+            c.exon_label(),
+            c.state.name().to_string(),
+            format!("{:.3}", c.log2),
+            format!("{:.2}", c.z),
+            c.copy_number.map_or(".".into(), |x| format!("{x:.2}")),
+            c.ploidy_context.clone().unwrap_or_else(|| ".".into()),
+            if c.filters.is_empty() {
+                "PASS".into()
+            } else {
+                c.filters.join(";")
+            },
+            c.chrom.clone(),
+            c.start.to_string(),
+            c.end.to_string(),
+            c.pattern.clone().unwrap_or_else(|| ".".into()),
+            c.id.clone(),
+        ];
+        s += &row.join("\t");
+        s.push('\n');
+    }
+    write_atomic(path, s.as_bytes())
+}
+
+/// Column order of a panel-of-normals file (after its `##` metadata lines).
+pub const PON_COLUMNS: &[&str] = &["chrom", "start", "end", "name", "gc", "log2", "sd", "depth"];
+
+/// Write a panel of normals: `##puente-pon`, `##panel` and one `##normal` line per sample, then
+/// one row per capture target (BED coordinates). Read back by [`crate::ingest::pon::read`].
+pub fn write_pon(path: &Path, pon: &crate::model::PanelOfNormals) -> Result<()> {
+    let mut s = format!(
+        "##puente-pon\tformat={}\tpuente={}\n##panel\tname={}\tversion={}\tbuild={}\tsha256={}\n",
+        pon.format_version,
+        pon.puente_version,
+        pon.panel.name,
+        pon.panel.version,
+        pon.panel.build,
+        pon.panel.sha256
+    );
+    for n in &pon.samples {
+        s += &format!(
+            "##normal\tsample_id={}\tsex={}\tsha256={}\tpath={}\n",
+            n.sample_id, n.sex, n.sha256, n.path
+        );
+    }
+    s += &PON_COLUMNS.join("\t");
+    s.push('\n');
+    for t in &pon.targets {
+        s += &format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            t.chrom, t.start, t.end, t.name, t.gc, t.log2, t.sd, t.depth
+        );
+    }
+    write_atomic(path, s.as_bytes())
+}

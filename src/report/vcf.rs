@@ -5,6 +5,7 @@ use crate::call::fusion::filters::{FusionThresholds, FILTERS as FUSION_FILTERS};
 use crate::call::small::filters::FILTERS;
 use crate::call::small::model::Thresholds;
 use crate::error::{Error, Result};
+use crate::model::{CnvState, CopyNumberCall};
 use crate::model::{FusionCall, HotspotCall, Provenance, Retained, SmallVariant};
 use crate::util::{commit, tmp_path};
 use std::collections::BTreeMap;
@@ -249,8 +250,30 @@ const SV_INFO: &[(&str, &str, &str, &str)] = &[
         "SVTYPE",
         "1",
         "String",
-        "BND: one side of a rearrangement junction",
+        "BND: one side of a rearrangement junction; DEL/DUP: exon-level copy-number change",
     ),
+    ("END", "1", "Integer", "Last base of the copy-number change"),
+    (
+        "SVLEN",
+        ".",
+        "Integer",
+        "Length of the copy-number change (negative for losses)",
+    ),
+    (
+        "EXONS",
+        "1",
+        "String",
+        "Exons of the gene's panel transcript that changed",
+    ),
+    (
+        "CNSTATE",
+        "1",
+        "String",
+        "DEL, HOMDEL or AMP (copy-number call)",
+    ),
+    ("LOG2", "1", "Float", "Mean log2 ratio over the exons"),
+    ("ZSCORE", "1", "Float", "Combined z-score over the exons"),
+    ("PATTERN", "1", "String", "Named pattern (e.g. IKZF1_Δ4-7)"),
     (
         "MATEID",
         ".",
@@ -324,6 +347,12 @@ const SV_FORMAT: &[(&str, &str, &str, &str)] = &[
         "Integer",
         "Fragments below the MAPQ floor, not counted as support",
     ),
+    (
+        "TCN",
+        "1",
+        "Float",
+        "Estimated copies in the tumour cells (copy-number records; VCF's CN is an integer genotype)",
+    ),
 ];
 
 /// BND ALT for a side kept on `retained` joined to the partner side `(chrom, pos, retained)`.
@@ -338,12 +367,18 @@ fn bnd_alt(base: char, retained: Retained, chrom: &str, pos: u64, partner: Retai
 
 /// Write `sv.vcf.gz` (+ index): each fusion call as two BND records with mate IDs. `ref_base`
 /// gives the reference base at a 1-based position (N when unknown).
+/// What sv.vcf.gz holds: fusion junctions (BND pairs) and copy-number calls (symbolic alleles).
+pub struct SvRecords<'a> {
+    pub fusions: &'a [FusionCall],
+    pub copy_number: &'a [CopyNumberCall],
+}
+
 pub fn write_sv(
     path: &Path,
     sample: &str,
     prov: &Provenance,
     contigs: &[(String, u64)],
-    calls: &[FusionCall],
+    records: SvRecords,
     thresholds: &FusionThresholds,
     ref_base: &dyn Fn(&str, u64) -> char,
 ) -> Result<()> {
@@ -352,7 +387,13 @@ pub fn write_sv(
         "##puenteThresholds=<ID=fusions,MinSupport={},MinSplitReads={}>\n",
         thresholds.min_support, thresholds.min_split_reads
     );
-    h += &definitions(FUSION_FILTERS, SV_INFO, SV_FORMAT, sample);
+    h += "##ALT=<ID=DEL,Description=\"Copy-number loss\">\n##ALT=<ID=DUP,Description=\"Copy-number gain\">\n";
+    let filters: Vec<(&str, &str)> = FUSION_FILTERS
+        .iter()
+        .chain(crate::call::cnv::FILTERS)
+        .copied()
+        .collect();
+    h += &definitions(&filters, SV_INFO, SV_FORMAT, sample);
     let rank = |c: &str| {
         contigs
             .iter()
@@ -360,7 +401,7 @@ pub fn write_sv(
             .unwrap_or(usize::MAX)
     };
     let mut rows: Vec<(usize, u64, String)> = Vec::new();
-    for c in calls {
+    for c in records.fusions {
         let filter = if c.filters.is_empty() {
             "PASS".to_string()
         } else {
@@ -417,9 +458,143 @@ pub fn write_sv(
             ));
         }
     }
+    for c in records.copy_number {
+        let (svtype, sign) = match c.state {
+            CnvState::Del | CnvState::Homdel => ("DEL", -1i64),
+            CnvState::Amp => ("DUP", 1),
+            CnvState::Neutral | CnvState::NoCoverage => continue,
+        };
+        // symbolic alleles start at the base before the event
+        let pos = c.start.saturating_sub(1).max(1);
+        let filter = if c.filters.is_empty() {
+            "PASS".to_string()
+        } else {
+            c.filters.join(";")
+        };
+        let mut info = format!(
+            "SVTYPE={svtype};END={};SVLEN={};GENE={};EXONS={};CNSTATE={};LOG2={:.3};ZSCORE={:.2};IMPRECISE",
+            c.end,
+            sign * (c.end - c.start + 1) as i64,
+            c.gene,
+            c.exon_label(),
+            c.state.name(),
+            c.log2,
+            c.z
+        );
+        if let Some(p) = &c.pattern {
+            info += &format!(";PATTERN={}", vcf_text(p));
+        }
+        let cn = c.copy_number.map_or(".".into(), |x| format!("{x:.2}"));
+        rows.push((
+            rank(&c.chrom),
+            pos,
+            format!(
+                "{}\t{pos}\t{}\t{}\t<{svtype}>\t.\t{filter}\t{info}\tTCN\t{cn}\n",
+                c.chrom,
+                c.id,
+                ref_base(&c.chrom, pos)
+            ),
+        ));
+    }
     rows.sort();
     for (_, _, r) in rows {
         h += &r;
     }
     write_indexed(path, &h)
+}
+
+/// INFO values may not hold spaces, commas, semicolons or equals signs; kept ASCII for older
+/// readers (`Δ4-7` becomes `del4-7`).
+fn vcf_text(s: &str) -> String {
+    s.replace('Δ', "del")
+        .replace(", ", "_")
+        .chars()
+        .filter(|c| c.is_ascii() && !matches!(c, '(' | ')'))
+        .map(|c| {
+            if matches!(c, ' ' | ',' | ';' | '=') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PanelRef, ReferenceRef};
+
+    #[test]
+    fn copy_number_records_are_valid_indexed_vcf() {
+        let dir = std::env::temp_dir().join(format!("puente-svvcf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let prov = Provenance {
+            puente_version: "0.1.0".into(),
+            command_line: vec!["puente".into(), "run".into()],
+            panel: PanelRef {
+                name: "all-v1".into(),
+                version: "1.0.0".into(),
+                build: "GRCh38".into(),
+                sha256: "ab".into(),
+            },
+            reference: ReferenceRef {
+                path: "ref.fa".into(),
+                build: "GRCh38".into(),
+                contig_md5: Default::default(),
+            },
+            inputs: vec![],
+            read_groups: vec![],
+        };
+        let call = CopyNumberCall {
+            id: "CNV:IKZF1:4-7:DEL".into(),
+            gene: "IKZF1".into(),
+            chrom: "chr7".into(),
+            start: 50376533,
+            end: 50391863,
+            first_exon: 4,
+            last_exon: 7,
+            gene_exons: 8,
+            state: CnvState::Del,
+            log2: -0.5,
+            z: -12.0,
+            copy_number: Some(1.1),
+            tumor_fraction_used: Some(0.8),
+            pattern: Some("IKZF1 Δ4-7 (IK6, dominant negative)".into()),
+            ploidy_context: None,
+            breakpoints: None,
+            junction_fragments: 0,
+            filters: vec!["low_z".into()],
+            notes: vec![],
+        };
+        let path = dir.join("sv.vcf.gz");
+        write_sv(
+            &path,
+            "S1",
+            &prov,
+            &[("chr7".into(), 159345973)],
+            SvRecords {
+                fusions: &[],
+                copy_number: &[call],
+            },
+            &FusionThresholds::default(),
+            &|_, _| 'G',
+        )
+        .unwrap();
+        assert!(dir.join("sv.vcf.gz.tbi").is_file());
+        let mut text = String::new();
+        use std::io::Read;
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(
+            text.contains("chr7\t50376532\tCNV:IKZF1:4-7:DEL\tG\t<DEL>\t.\tlow_z\t"),
+            "{text}"
+        );
+        assert!(
+            text.contains("PATTERN=IKZF1_del4-7_IK6_dominant_negative"),
+            "{text}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -1,5 +1,6 @@
 //! Deterministic test-data simulator: sparse GRCh38 reference, paired reads with planted lesions,
 //! truth files. Used by `puente simulate`, `puente demo`, the tests and the benches.
+pub mod cnv;
 pub mod fusions;
 pub mod reads;
 pub mod reference;
@@ -7,7 +8,10 @@ pub mod variants;
 
 use crate::error::{Error, Result};
 use crate::panel::Panel;
-pub use reads::{simulate_sample, PlantedDeletion, PlantedFusion, PlantedVariant, SampleSpec};
+pub use reads::{
+    simulate_sample, ChromosomeCopies, PlantedDeletion, PlantedFusion, PlantedGain, PlantedVariant,
+    SampleSpec,
+};
 pub use reference::{write_reference, SimGenome};
 
 /// Regions the read simulator covers: every exon of the panel's transcripts (`exon:` names, full
@@ -40,7 +44,7 @@ fn region_mid(panel: &Panel, name: &str) -> Result<(String, u64)> {
         })
 }
 
-fn exon_span(panel: &Panel, gene: &str, first: u32, last: u32) -> Result<(String, u64, u64)> {
+pub fn exon_span(panel: &Panel, gene: &str, first: u32, last: u32) -> Result<(String, u64, u64)> {
     let ex: Vec<_> = panel
         .exons
         .iter()
@@ -101,7 +105,7 @@ fn intronic_fusion(
 }
 
 /// Loss of `copies` of a gene's exons `first..=last` (breakpoints in the flanking introns).
-fn exon_deletion(
+pub fn exon_deletion(
     panel: &Panel,
     gene: &str,
     first: u32,

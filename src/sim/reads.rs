@@ -60,6 +60,27 @@ pub struct PlantedFusion {
     pub rna_exons: Option<RnaJunction>,
 }
 
+/// Focal gain of `copies` extra copies of [start, end] (1-based inclusive) in the tumour cells
+/// (e.g. the RUNX1 amplification of iAMP21).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlantedGain {
+    pub chrom: String,
+    pub start: u64,
+    pub end: u64,
+    pub copies: u8,
+    pub label: String,
+}
+
+/// Whole-chromosome copy number in the tumour cells: `copies` in all, `b_copies` of them from
+/// homologue B (the rest from A). Trisomy: 3/1; tetrasomy: 4/2; monosomy: 1/0; copy-neutral LOH:
+/// 2/0. Contigs not listed have two copies, one of each homologue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChromosomeCopies {
+    pub chrom: String,
+    pub copies: u8,
+    pub b_copies: u8,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RnaJunction {
     pub gene5: String,
@@ -95,6 +116,18 @@ pub struct SampleSpec {
     /// do with long insertions and tandem duplications; None keeps every insertion in the CIGAR.
     #[serde(default)]
     pub max_aligned_insertion: Option<u32>,
+    #[serde(default)]
+    pub gains: Vec<PlantedGain>,
+    /// Aneuploidy of the tumour cells (ploidy signal).
+    #[serde(default)]
+    pub chromosomes: Vec<ChromosomeCopies>,
+    /// Give the individual germline SNPs (about one per 600 bp of target, 2/3 heterozygous),
+    /// placed from the seed, with allele fractions that follow the chromosome copies.
+    #[serde(default)]
+    pub germline_snps: bool,
+    /// Sample-specific GC bias: depth is multiplied by exp(gc_bias × (GC − 0.45)).
+    #[serde(default)]
+    pub gc_bias: f64,
 }
 
 impl SampleSpec {
@@ -116,8 +149,98 @@ impl SampleSpec {
             contigs: vec![],
             rna: false,
             max_aligned_insertion: None,
+            gains: vec![],
+            chromosomes: vec![],
+            germline_snps: false,
+            gc_bias: 0.0,
         }
     }
+
+    /// Tumour copies of homologues A and B on `chrom`.
+    fn homologues(&self, chrom: &str) -> (u8, u8) {
+        self.chromosomes
+            .iter()
+            .find(|c| c.chrom == chrom)
+            .map(|c| (c.copies.saturating_sub(c.b_copies), c.b_copies))
+            .unwrap_or((1, 1))
+    }
+}
+
+/// SplitMix64: a position hash, so germline SNPs and target efficiencies do not depend on the
+/// order in which targets are simulated.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Capture efficiency of a target: a property of the assay (same in every sample), log-normal.
+fn assay_efficiency(chrom: &str, start: u64) -> f64 {
+    let h = chrom
+        .bytes()
+        .fold(0xC0FFEE_u64, |a, b| mix(a ^ b as u64))
+        .wrapping_add(start);
+    // sum of uniforms: close to a normal with sd 1
+    let z: f64 = (0..4)
+        .map(|k| unit(mix(h ^ (k * 0x1234_5678))))
+        .sum::<f64>()
+        - 2.0;
+    (0.3 * z * 3f64.sqrt()).exp()
+}
+
+/// The individual's germline SNPs in one target, with fragment-level allele fractions given the
+/// tumour fraction and the chromosome's homologue copies.
+fn germline_snps(
+    genome: &SimGenome,
+    spec: &SampleSpec,
+    t: &Region,
+    tf: f64,
+) -> Vec<PlantedVariant> {
+    let (a, b) = spec.homologues(&t.chrom);
+    let total = (1.0 - tf) * 2.0 + tf * (a + b) as f64;
+    let seed = mix(spec.seed ^ 0x005E_ED0F_6E4D);
+    let chrom_h = t.chrom.bytes().fold(seed, |x, c| mix(x ^ c as u64));
+    let mut out = Vec::new();
+    for pos in t.start..t.end {
+        let h = mix(chrom_h ^ pos);
+        if unit(h) >= 1.0 / 600.0 {
+            continue;
+        }
+        let r = genome.base(&t.chrom, pos);
+        if !matches!(r, b'A' | b'C' | b'G' | b'T') {
+            continue;
+        }
+        let bases = *b"ACGT";
+        let others: Vec<u8> = bases.iter().copied().filter(|&x| x != r).collect();
+        let alt = others[(mix(h) % 3) as usize];
+        let g = unit(mix(h ^ 1));
+        let vaf = if g < 1.0 / 3.0 {
+            1.0
+        } else {
+            // heterozygous: alt on homologue A or B
+            let on_b = g >= 2.0 / 3.0;
+            let c = if on_b { b } else { a } as f64;
+            if total <= 0.0 {
+                0.0
+            } else {
+                ((1.0 - tf) + tf * c) / total
+            }
+        };
+        out.push(PlantedVariant {
+            chrom: t.chrom.clone(),
+            pos: pos + 1,
+            reference: (r as char).to_string(),
+            alt: (alt as char).to_string(),
+            vaf,
+            label: "germline SNP".into(),
+        });
+    }
+    out
 }
 
 /// Map an htslib error on `path` to the library error.
@@ -867,6 +990,41 @@ pub fn simulate_sample(
                     .iter()
                     .filter(|d| &d.chrom == chrom)
                     .collect();
+                let gains: Vec<&PlantedGain> =
+                    spec.gains.iter().filter(|g| &g.chrom == chrom).collect();
+                let (ha, hb) = spec.homologues(chrom);
+                let chrom_copies = (ha + hb) as f64;
+                let germline: Vec<PlantedVariant> = if spec.germline_snps {
+                    by_contig
+                        .get(&tid)
+                        .map(|v| v.as_slice())
+                        .unwrap_or(&[])
+                        .iter()
+                        .flat_map(|t| germline_snps(genome, spec, t, tf))
+                        .collect()
+                } else {
+                    vec![]
+                };
+                let vars: Vec<&PlantedVariant> = vars.into_iter().chain(&germline).collect();
+                // relative depth of a fragment [s, e): tumour copies there against two
+                let depth_factor = |s: u64, e: u64| {
+                    let lost = dels
+                        .iter()
+                        .filter(|d| s < d.end && e > d.start - 1)
+                        .map(|d| d.copies as f64)
+                        .fold(0.0, f64::max);
+                    let gained: f64 = gains
+                        .iter()
+                        .filter(|g| s < g.end && e > g.start - 1)
+                        .map(|g| g.copies as f64)
+                        .sum();
+                    let cn = (chrom_copies - lost).max(0.0) + gained;
+                    ((1.0 - tf) * 2.0 + tf * cn) / 2.0
+                };
+                let max_factor = {
+                    let g: f64 = gains.iter().map(|g| g.copies as f64).sum();
+                    ((1.0 - tf) * 2.0 + tf * (chrom_copies + g)) / 2.0
+                };
                 let breaks: Vec<(u64, f64)> = spec
                     .fusions
                     .iter()
@@ -884,8 +1042,19 @@ pub fn simulate_sample(
                 let mut serial = 0u64;
                 for t in by_contig.get(&tid).map(|v| v.as_slice()).unwrap_or(&[]) {
                     let exon = t.name.starts_with("exon:");
-                    // capture efficiency varies by target
-                    let eff = (0.25 * normal(&mut rng)).exp();
+                    // capture efficiency: a property of each target in the assay, plus a little
+                    // sample-to-sample noise and the sample's GC bias
+                    let gc = genome
+                        .slice(chrom, t.start, t.end)
+                        .map(|s| {
+                            s.iter().filter(|b| matches!(b, b'G' | b'C')).count() as f64
+                                / s.len().max(1) as f64
+                        })
+                        .unwrap_or(0.45);
+                    let eff = assay_efficiency(chrom, t.start)
+                        * (0.06 * normal(&mut rng)).exp()
+                        * (spec.gc_bias * (gc - 0.45)).exp()
+                        * max_factor;
                     let d = spec.depth * if exon { 1.0 } else { spec.intron_depth_factor } * eff;
                     let n = (d * (t.len() + 2 * spec.insert_mean as u64 - 100) as f64
                         / (2.0 * spec.read_len as f64))
@@ -896,11 +1065,8 @@ pub fn simulate_sample(
                         let lo = (t.start + 50).saturating_sub(len);
                         let start = rng.gen_range(lo..t.end.saturating_sub(50).max(lo + 1));
                         let end = start + len;
-                        if dels.iter().any(|dl| {
-                            start < dl.end
-                                && end > dl.start - 1
-                                && rng.gen_bool((tf * dl.copies as f64 / 2.0).clamp(0.0, 1.0))
-                        }) {
+                        let keep = depth_factor(start, end) / max_factor;
+                        if keep < 1.0 && !rng.gen_bool(keep.clamp(0.0, 1.0)) {
                             continue;
                         }
                         if breaks.iter().any(|&(b, fr)| {

@@ -65,6 +65,9 @@ pub struct FusionCalls {
     pub other_junctions: u32,
     /// Split reads recovered by realigning soft clips.
     pub realigned_clips: u32,
+    /// Junctions in deletion orientation (one contig, left side kept before, right side after):
+    /// copy-number calls use them for breakpoints and confidence.
+    pub deletion_junctions: Vec<crate::model::DeletionJunction>,
     pub warnings: Vec<String>,
 }
 
@@ -428,9 +431,26 @@ pub fn call(
     let candidates = cluster::cluster(splits, pairs, opts.min_mapq, max_dist);
     let mut calls: Vec<FusionCall> = Vec::new();
     let mut other = 0;
+    let mut deletion_junctions = Vec::new();
     for c in candidates.iter().filter(|c| c.total() >= 2) {
         let Some(mut f) = interpret::interpret(c, &names, &genes, &panel.fusions, library) else {
             other += 1;
+            let (a, b) = c.ends();
+            let (l, r) = if a.pos <= b.pos { (a, b) } else { (b, a) };
+            if l.contig == r.contig
+                && l.retained == Retained::Left
+                && r.retained == Retained::Right
+                && r.pos > l.pos + 1
+                && c.split_count() > 0
+            {
+                deletion_junctions.push(crate::model::DeletionJunction {
+                    chrom: names[l.contig].clone(),
+                    left: l.pos,
+                    right: r.pos,
+                    fragments: c.split_count() + c.pair_count(),
+                    source: "intragenic junction".into(),
+                });
+            }
             continue;
         };
         if let Some((moved, shared)) = normalize::normalize(c, &f, &names, &genes, reference) {
@@ -529,6 +549,23 @@ pub fn call(
             }
         })
         .collect();
+    // a passing fusion between two points of one contig in deletion orientation is a deletion's
+    // junction too (P2RY8::CRLF2 is the PAR1 deletion)
+    for c in calls.iter().filter(|c| c.filters.is_empty()) {
+        let (x, y) = (&c.five_prime, &c.three_prime);
+        let (l, r) = if x.pos <= y.pos { (x, y) } else { (y, x) };
+        if l.chrom == r.chrom && l.retained == Retained::Left && r.retained == Retained::Right {
+            deletion_junctions.push(crate::model::DeletionJunction {
+                chrom: l.chrom.clone(),
+                left: l.pos,
+                right: r.pos,
+                fragments: c.split_reads + c.spanning_pairs,
+                source: c.name.clone(),
+            });
+        }
+    }
+    deletion_junctions
+        .sort_by(|a, b| (&a.chrom, a.left, a.right).cmp(&(&b.chrom, b.left, b.right)));
     Ok(FusionCalls {
         library,
         library_source,
@@ -537,6 +574,7 @@ pub fn call(
         evidence: counts,
         other_junctions: other,
         realigned_clips: realigned,
+        deletion_junctions,
         warnings,
     })
 }

@@ -52,6 +52,10 @@ pub struct SmallCalls {
     pub variants: Vec<SmallVariant>,
     /// In the panel's hotspot order.
     pub hotspots: Vec<HotspotCall>,
+    /// Single-base changes in the backbone windows (outside the reportable regions): germline SNPs
+    /// whose allele fractions feed the ploidy signal; never reported as variants.
+    #[serde(skip)]
+    pub backbone_snps: Vec<SmallVariant>,
     pub warnings: Vec<String>,
     pub regions: usize,
     pub bases: u64,
@@ -72,6 +76,11 @@ pub fn calling_regions(panel: &Panel) -> Vec<Region> {
             name: format!("{}:{}", h.gene, h.name),
         });
     }
+    merge_regions(panel, all)
+}
+
+/// Sort by panel contig order and merge overlapping regions.
+fn merge_regions(panel: &Panel, mut all: Vec<Region>) -> Vec<Region> {
     let order = panel.contigs();
     let rank = |c: &str| order.iter().position(|o| o == c).unwrap_or(usize::MAX);
     all.sort_by_key(|r| (rank(&r.chrom), r.start, r.end));
@@ -99,7 +108,11 @@ pub fn call(
     panel: &Panel,
     opts: &CallOptions,
 ) -> Result<SmallCalls> {
-    let regions = calling_regions(panel);
+    let reportable = calling_regions(panel);
+    let regions = merge_regions(
+        panel,
+        reportable.iter().chain(&panel.backbone).cloned().collect(),
+    );
     let mut contigs: Vec<&str> = Vec::new();
     for r in &regions {
         if contigs.last() != Some(&r.chrom.as_str()) {
@@ -120,7 +133,16 @@ pub fn call(
     let mut hotspots: Vec<(usize, HotspotCall)> = Vec::new();
     for r in results {
         let r = r?;
-        out.variants.extend(r.variants);
+        for v in r.variants {
+            let inside = reportable
+                .iter()
+                .any(|g| g.chrom == v.chrom && g.start < v.end() && v.pos <= g.end);
+            if inside {
+                out.variants.push(v);
+            } else if v.kind == crate::model::VariantKind::Snv {
+                out.backbone_snps.push(v);
+            }
+        }
         hotspots.extend(r.hotspots);
         out.warnings.extend(r.warnings);
         out.reads.add(&r.reads);

@@ -1,0 +1,224 @@
+//! Inline SVG plots for the reports: log2 ratio per exon of a copy-number gene, so a reviewer sees
+//! at a glance which exons a call rests on and how far each sits from two copies.
+use crate::model::{CnvState, CopyNumberCall, GeneCopy};
+
+const W: f64 = 560.0;
+const H: f64 = 180.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 26.0;
+const BOTTOM: f64 = 30.0;
+const Y_MIN: f64 = -2.5;
+const Y_MAX: f64 = 2.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn y(v: f64) -> f64 {
+    let v = v.clamp(Y_MIN, Y_MAX);
+    TOP + (Y_MAX - v) / (Y_MAX - Y_MIN) * (H - TOP - BOTTOM)
+}
+
+/// One gene: a point per exon (±2 sd bar), the called exon ranges shaded, reference lines at 0
+/// (two copies) and −1 / +0.58 (one copy lost / gained in a pure sample). Values beyond the axis
+/// are drawn at its edge as triangles.
+pub fn gene_plot(gene: &GeneCopy, calls: &[&CopyNumberCall]) -> String {
+    let n = gene.exons.len().max(1) as f64;
+    let step = (W - LEFT - RIGHT) / n;
+    let x = |i: usize| LEFT + step * (i as f64 + 0.5);
+    let title = {
+        let called: Vec<String> = calls
+            .iter()
+            .filter(|c| c.passed() && !matches!(c.state, CnvState::Neutral | CnvState::NoCoverage))
+            .map(|c| format!("{} exons {}", c.state.name(), c.exon_label()))
+            .collect();
+        format!(
+            "{} ({}, {} strand): {}",
+            gene.gene,
+            gene.chrom,
+            gene.strand,
+            if called.is_empty() {
+                "no call".to_string()
+            } else {
+                called.join("; ")
+            }
+        )
+    };
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-label=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+        esc(&title)
+    );
+    s += &format!(
+        "<text x=\"{LEFT}\" y=\"15\" font-weight=\"bold\">{}</text>\n",
+        esc(&title)
+    );
+    // shaded called ranges
+    for c in calls
+        .iter()
+        .filter(|c| !matches!(c.state, CnvState::Neutral | CnvState::NoCoverage))
+    {
+        let idx: Vec<usize> = gene
+            .exons
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.exon >= c.first_exon && e.exon <= c.last_exon)
+            .map(|(i, _)| i)
+            .collect();
+        let (Some(&a), Some(&b)) = (idx.first(), idx.last()) else {
+            continue;
+        };
+        let colour = match (c.state.is_loss(), c.passed()) {
+            (true, true) => "#f4c7c3",
+            (false, true) => "#c6dbef",
+            _ => "#eeeeee",
+        };
+        s += &format!(
+            "<rect x=\"{:.1}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>\n",
+            x(a) - step / 2.0,
+            step * (b - a + 1) as f64,
+            H - TOP - BOTTOM
+        );
+    }
+    for (v, label, dash) in [(0.0, "0", ""), (-1.0, "-1", "4,3"), (0.585, "+0.58", "4,3")] {
+        s += &format!(
+            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"{dash}\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text>\n",
+            W - RIGHT,
+            y(v),
+            y(v),
+            LEFT - 4.0,
+            y(v) + 4.0
+        );
+    }
+    s += &format!(
+        "<text x=\"10\" y=\"{:.1}\" transform=\"rotate(-90 10 {:.1})\" text-anchor=\"middle\">log2 ratio</text>\n",
+        (TOP + H - BOTTOM) / 2.0,
+        (TOP + H - BOTTOM) / 2.0
+    );
+    for (i, e) in gene.exons.iter().enumerate() {
+        let in_call = calls.iter().any(|c| {
+            c.passed()
+                && !matches!(c.state, CnvState::Neutral | CnvState::NoCoverage)
+                && e.exon >= c.first_exon
+                && e.exon <= c.last_exon
+        });
+        let colour = if !in_call {
+            "#555"
+        } else if e.log2 < 0.0 {
+            "#c0392b"
+        } else {
+            "#2166ac"
+        };
+        let (lo, hi) = (y(e.log2 - 2.0 * e.sd), y(e.log2 + 2.0 * e.sd));
+        s += &format!(
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{lo:.1}\" y2=\"{hi:.1}\" stroke=\"{colour}\" stroke-opacity=\"0.5\"/>\n",
+            x(i)
+        );
+        let tip = format!(
+            "exon {}: log2 {:.2}, z {:.1}, depth {:.0}x",
+            e.exon, e.log2, e.z, e.depth
+        );
+        if e.log2 < Y_MIN || e.log2 > Y_MAX {
+            let (yy, d) = if e.log2 < Y_MIN {
+                (y(Y_MIN), 6.0)
+            } else {
+                (y(Y_MAX), -6.0)
+            };
+            s += &format!(
+                "<path d=\"M{:.1} {:.1} l-5 {:.1} h10 z\" fill=\"{colour}\"><title>{}</title></path>\n",
+                x(i),
+                yy,
+                -d,
+                esc(&tip)
+            );
+        } else {
+            s += &format!(
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{}</title></circle>\n",
+                x(i),
+                y(e.log2),
+                esc(&tip)
+            );
+        }
+        if gene.exons.len() <= 20 || i % 2 == 0 {
+            s += &format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+                x(i),
+                H - BOTTOM + 14.0,
+                e.exon
+            );
+        }
+    }
+    s += &format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">exon</text>\n</svg>\n",
+        (LEFT + W - RIGHT) / 2.0,
+        H - 3.0
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ExonCopy;
+
+    #[test]
+    fn plot_marks_called_exons_and_clamps_zero_coverage() {
+        let exons = (1..=8)
+            .map(|n| ExonCopy {
+                exon: n,
+                chrom: "chr7".into(),
+                start: n as u64 * 1000,
+                end: n as u64 * 1000 + 100,
+                depth: if n == 5 { 0.0 } else { 400.0 },
+                gc: 0.4,
+                log2: if (4..=7).contains(&n) { -0.4 } else { 0.0 },
+                z: 0.0,
+                sd: 0.08,
+            })
+            .map(|mut e| {
+                if e.exon == 5 {
+                    e.log2 = -6.0;
+                }
+                e
+            })
+            .collect();
+        let g = GeneCopy {
+            gene: "IKZF1".into(),
+            chrom: "chr7".into(),
+            strand: '+',
+            exons,
+        };
+        let call = CopyNumberCall {
+            id: "CNV:IKZF1:4-7:DEL".into(),
+            gene: "IKZF1".into(),
+            chrom: "chr7".into(),
+            start: 4000,
+            end: 7100,
+            first_exon: 4,
+            last_exon: 7,
+            gene_exons: 8,
+            state: CnvState::Del,
+            log2: -0.4,
+            z: -9.0,
+            copy_number: Some(1.0),
+            tumor_fraction_used: None,
+            pattern: None,
+            ploidy_context: None,
+            breakpoints: None,
+            junction_fragments: 0,
+            filters: vec![],
+            notes: vec![],
+        };
+        let svg = gene_plot(&g, &[&call]);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("IKZF1 (chr7, + strand): DEL exons 4-7"));
+        assert_eq!(svg.matches("fill=\"#c0392b\"").count(), 4, "{svg}");
+        assert!(
+            svg.contains("<path"),
+            "zero coverage drawn at the axis edge"
+        );
+    }
+}
