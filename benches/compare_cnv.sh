@@ -32,13 +32,15 @@ target/release/examples/cnv_accuracy "$work" "$depth" "$normals" "$negatives" "$
 ck=$work/cnvkit
 mkdir -p "$ck"
 : > "$ck/empty.bed"
+: > "$ck/cnvkit.log"
+ckrun() { "$cnvkit" "$@" 2>>"$ck/cnvkit.log" >/dev/null || { echo "cnvkit.py $1 failed:" >&2; tail "$ck/cnvkit.log" >&2; exit 1; }; }
 start=$(date +%s.%N)
 for bam in "$work"/*.bam; do
   s=$(basename "$bam" .bam)
-  [ -f "$ck/$s.targetcoverage.cnn" ] || "$cnvkit" coverage -q "$bam" "$work/bins.bed" -o "$ck/$s.targetcoverage.cnn" 2>/dev/null
-  [ -f "$ck/$s.antitargetcoverage.cnn" ] || "$cnvkit" coverage -q "$bam" "$ck/empty.bed" -o "$ck/$s.antitargetcoverage.cnn" 2>/dev/null
+  [ -f "$ck/$s.targetcoverage.cnn" ] || ckrun coverage -q 20 -p 2 "$bam" "$work/bins.bed" -o "$ck/$s.targetcoverage.cnn"
+  [ -f "$ck/$s.antitargetcoverage.cnn" ] || ckrun coverage -q 20 "$bam" "$ck/empty.bed" -o "$ck/$s.antitargetcoverage.cnn"
 done
-"$cnvkit" reference "$ck"/NORMAL*.targetcoverage.cnn -f "$work/ref.fa" --no-edge -o "$ck/reference.cnn" 2>/dev/null
+ckrun reference "$ck"/NORMAL*.targetcoverage.cnn -f "$work/ref.fa" --no-edge -o "$ck/reference.cnn"
 python3 - "$work" > "$ck/purity.tsv" <<'PY'
 import json, sys
 for t in json.load(open(f"{sys.argv[1]}/truth.json")):
@@ -46,12 +48,12 @@ for t in json.load(open(f"{sys.argv[1]}/truth.json")):
     print(s["sample_id"], s["tumor_fraction"] if t["expected"] else 0)
 PY
 while read -r s tf; do
-  "$cnvkit" fix "$ck/$s.targetcoverage.cnn" "$ck/$s.antitargetcoverage.cnn" "$ck/reference.cnn" --no-edge -o "$ck/$s.cnr" 2>/dev/null
-  "$cnvkit" segment "$ck/$s.cnr" -m haar -o "$ck/$s.cns" 2>/dev/null
+  ckrun fix "$ck/$s.targetcoverage.cnn" "$ck/$s.antitargetcoverage.cnn" "$ck/reference.cnn" --no-edge -o "$ck/$s.cnr"
+  ckrun segment "$ck/$s.cnr" -m haar -o "$ck/$s.cns"
   if [ "$tf" != 0 ]; then
-    "$cnvkit" call "$ck/$s.cns" --purity "$tf" -o "$ck/$s.call.cns" 2>/dev/null
+    ckrun call "$ck/$s.cns" --purity "$tf" -o "$ck/$s.call.cns"
   else
-    "$cnvkit" call "$ck/$s.cns" -o "$ck/$s.call.cns" 2>/dev/null
+    ckrun call "$ck/$s.cns" -o "$ck/$s.call.cns"
   fi
 done < "$ck/purity.tsv"
 end=$(date +%s.%N)

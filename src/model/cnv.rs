@@ -130,7 +130,9 @@ pub struct Ikzf1Plus {
 pub struct ChromosomeCopy {
     pub chrom: String,
     pub targets: u32,
-    /// Median log2 ratio of the chromosome's targets (focal calls excluded).
+    /// Distinct loci (bins within 1 Mb form one) behind `log2`.
+    pub loci: u32,
+    /// Median over loci of each locus' median log2 ratio (focal calls excluded).
     pub log2: f64,
     /// Standard error of that median.
     pub se: f64,

@@ -103,8 +103,8 @@ const READ_LEN: f64 = 150.0;
 /// Above this noise level (robust spread of target log2 ratios) calls are flagged.
 const NOISY_SAMPLE: f64 = 0.35;
 
-/// Sampling sd of a log2 depth estimated from `fragments` fragments (Poisson).
-fn sampling_sd(depth: f64, len: u64) -> f64 {
+/// Sampling sd of a log2 depth over a bin of `len` bases read at `depth` (Poisson).
+pub(crate) fn sampling_sd(depth: f64, len: u64) -> f64 {
     let n = (depth * len as f64 / READ_LEN).max(1.0);
     1.0 / (std::f64::consts::LN_2 * n.sqrt())
 }

@@ -13,6 +13,10 @@ use crate::util::{median_f64, robust_sd};
 /// Chromosomes gained in high hyperdiploid B-ALL (MARKERS 1a #12).
 pub const HYPERDIPLOID_HALLMARKS: [&str; 8] = ["X", "4", "6", "10", "14", "17", "18", "21"];
 
+/// Bins closer than this form one locus.
+const LOCUS_GAP: u64 = 1_000_000;
+/// A depth change of a whole chromosome needs this many distinct loci.
+const MIN_LOCI: usize = 3;
 /// A chromosome is gained/lost when its median log2 is this far from 0 ...
 const MIN_LOG2: f64 = 0.1;
 /// ... and this many standard errors.
@@ -54,9 +58,24 @@ pub fn signal(
         if idx.is_empty() {
             continue;
         }
-        let vals: Vec<f64> = idx.iter().map(|&i| p.log2[i]).collect();
+        // one value per locus (bins within 1 Mb): a focal change spanning many bins of one gene
+        // must not pass for the whole chromosome's level
+        let mut loci: Vec<Vec<f64>> = Vec::new();
+        let mut last_end = 0u64;
+        for &i in &idx {
+            let t = &p.targets[i];
+            match loci.last_mut() {
+                Some(l) if t.start < last_end + LOCUS_GAP => l.push(p.log2[i]),
+                _ => loci.push(vec![p.log2[i]]),
+            }
+            last_end = t.end;
+        }
+        let vals: Vec<f64> = loci
+            .iter()
+            .filter_map(|l| median_f64(l.iter().copied()))
+            .collect();
         let log2 = median_f64(vals.iter().copied()).unwrap_or(0.0);
-        let se = 1.2533 * robust_sd(&vals).unwrap_or(1.0).max(0.02) / (vals.len() as f64).sqrt();
+        let se = 1.2533 * robust_sd(&vals).unwrap_or(1.0).max(0.03) / (vals.len() as f64).sqrt();
         let male_x = sex == 'M' && canonical(chrom) == "X";
         let afs: Vec<f64> = snps
             .iter()
@@ -68,11 +87,12 @@ pub fn signal(
             .flatten();
         let z = log2 / se;
         // depth first: a gained chromosome with 3:1 alleles is a gain, not LOH
-        let state = if log2 >= MIN_LOG2 && z >= MIN_Z {
+        let enough = vals.len() >= MIN_LOCI;
+        let state = if enough && log2 >= MIN_LOG2 && z >= MIN_Z {
             "gain"
         } else if imbalance.is_some_and(|x| x >= LOH_IMBALANCE) {
             "loh"
-        } else if log2 <= -MIN_LOG2 && z <= -MIN_Z {
+        } else if enough && log2 <= -MIN_LOG2 && z <= -MIN_Z {
             "loss"
         } else {
             "neutral"
@@ -80,6 +100,7 @@ pub fn signal(
         out.push(ChromosomeCopy {
             chrom: chrom.clone(),
             targets: idx.len() as u32,
+            loci: vals.len() as u32,
             log2: (log2 * 1000.0).round() / 1000.0,
             se: (se * 1000.0).round() / 1000.0,
             het_snps: afs.len() as u32,
@@ -169,8 +190,8 @@ mod tests {
             for i in 0..20u64 {
                 targets.push(Region {
                     chrom: c.clone(),
-                    start: 5_000_000 + i * 10_000,
-                    end: 5_000_000 + i * 10_000 + 200,
+                    start: 5_000_000 + i * 2_000_000,
+                    end: 5_000_000 + i * 2_000_000 + 200,
                     name: String::new(),
                 });
                 log2.push(level(&c) + 0.03 * ((i % 3) as f64 - 1.0));
