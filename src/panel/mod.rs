@@ -257,7 +257,12 @@ impl Panel {
             if cursor < t.end {
                 gaps.push((cursor, t.end));
             }
-            let label = t.name.split(',').next().unwrap_or(&t.name).to_string();
+            // intronic bins are named after the target's genes (never `_exon`, which names exon bins)
+            let label = if t.name.starts_with("backbone") {
+                t.name.clone()
+            } else {
+                format!("{}_region", Panel::target_genes(&t.name).join("+"))
+            };
             for (a, b) in gaps {
                 if b - a < MIN_BIN || (!exons.is_empty() && b - a < 2 * MIN_BIN) {
                     continue; // exon pads and short gaps: no bin of their own
@@ -552,6 +557,43 @@ fn parse_fusions(text: &str) -> std::result::Result<Vec<KnownFusion>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cnv_bins_give_every_exon_its_own_bin_inside_the_capture() {
+        let p = Panel::load("all-v1").unwrap();
+        let bins = p.cnv_bins();
+        // PAX5 exons 5-8 sit inside one merged capture target with tiled introns
+        for n in 5..=8 {
+            let e = p
+                .exons
+                .iter()
+                .find(|e| e.gene == "PAX5" && e.number == n)
+                .unwrap();
+            assert!(
+                bins.iter()
+                    .any(|b| b.chrom == e.chrom && b.start == e.start - 1 && b.end == e.end),
+                "PAX5 exon {n} has no bin of its own"
+            );
+        }
+        for b in &bins {
+            assert!(b.len() <= 5_000 || b.name.contains("_exon"), "{b:?}");
+            assert!(
+                p.capture
+                    .iter()
+                    .any(|t| t.chrom == b.chrom && t.start <= b.start && b.end <= t.end),
+                "{b:?} outside the capture"
+            );
+            let is_exon = p
+                .exons
+                .iter()
+                .any(|e| e.chrom == b.chrom && e.start - 1 <= b.start && b.end <= e.end);
+            // only exon bins may carry `_exon` in their name (copy number maps exons by it)
+            assert_eq!(is_exon, b.name.contains("_exon"), "{b:?}");
+        }
+        assert!(bins
+            .windows(2)
+            .all(|w| w[0].chrom != w[1].chrom || w[0].start <= w[1].start));
+    }
 
     #[test]
     fn builtin_panel_loads_and_validates() {
