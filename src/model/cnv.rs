@@ -222,3 +222,31 @@ pub struct DeletionJunction {
     /// `intragenic junction`.
     pub source: String,
 }
+
+#[cfg(test)]
+impl CopyNumberCall {
+    /// A passing call for unit tests: log2 -0.5, z -10, one copy, no tumour fraction.
+    pub fn for_test(gene: &str, chrom: &str, exons: (u32, u32), state: CnvState) -> Self {
+        CopyNumberCall {
+            id: format!("CNV:{gene}:{}-{}:{}", exons.0, exons.1, state.name()),
+            gene: gene.into(),
+            chrom: chrom.into(),
+            start: 1,
+            end: 2,
+            first_exon: exons.0,
+            last_exon: exons.1,
+            gene_exons: exons.1,
+            state,
+            log2: -0.5,
+            z: -10.0,
+            copy_number: Some(1.0),
+            tumor_fraction_used: None,
+            pattern: None,
+            ploidy_context: None,
+            breakpoints: None,
+            junction_fragments: 0,
+            filters: vec![],
+            notes: vec![],
+        }
+    }
+}

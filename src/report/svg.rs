@@ -192,25 +192,12 @@ mod tests {
             exons,
         };
         let call = CopyNumberCall {
-            id: "CNV:IKZF1:4-7:DEL".into(),
-            gene: "IKZF1".into(),
-            chrom: "chr7".into(),
             start: 4000,
             end: 7100,
-            first_exon: 4,
-            last_exon: 7,
             gene_exons: 8,
-            state: CnvState::Del,
             log2: -0.4,
             z: -9.0,
-            copy_number: Some(1.0),
-            tumor_fraction_used: None,
-            pattern: None,
-            ploidy_context: None,
-            breakpoints: None,
-            junction_fragments: 0,
-            filters: vec![],
-            notes: vec![],
+            ..CopyNumberCall::for_test("IKZF1", "chr7", (4, 7), CnvState::Del)
         };
         let svg = gene_plot(&g, &[&call]);
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));

@@ -547,25 +547,16 @@ mod tests {
             read_groups: vec![],
         };
         let call = CopyNumberCall {
-            id: "CNV:IKZF1:4-7:DEL".into(),
-            gene: "IKZF1".into(),
-            chrom: "chr7".into(),
             start: 50376533,
             end: 50391863,
-            first_exon: 4,
-            last_exon: 7,
             gene_exons: 8,
-            state: CnvState::Del,
             log2: -0.5,
             z: -12.0,
             copy_number: Some(1.1),
             tumor_fraction_used: Some(0.8),
             pattern: Some("IKZF1 Δ4-7 (IK6, dominant negative)".into()),
-            ploidy_context: None,
-            breakpoints: None,
-            junction_fragments: 0,
             filters: vec!["low_z".into()],
-            notes: vec![],
+            ..CopyNumberCall::for_test("IKZF1", "chr7", (4, 7), CnvState::Del)
         };
         let path = dir.join("sv.vcf.gz");
         write_sv(

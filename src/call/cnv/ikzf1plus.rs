@@ -91,25 +91,10 @@ mod tests {
 
     fn call(gene: &str, state: CnvState, filters: &[&str]) -> CopyNumberCall {
         CopyNumberCall {
-            id: String::new(),
-            gene: gene.into(),
-            chrom: "chr9".into(),
-            start: 1,
-            end: 2,
-            first_exon: 1,
-            last_exon: 2,
-            gene_exons: 2,
-            state,
-            log2: -1.0,
-            z: -10.0,
-            copy_number: Some(1.0),
             tumor_fraction_used: Some(0.8),
             pattern: Some(format!("{gene} Δ1-2")),
-            ploidy_context: None,
-            breakpoints: None,
-            junction_fragments: 0,
             filters: filters.iter().map(|s| s.to_string()).collect(),
-            notes: vec![],
+            ..CopyNumberCall::for_test(gene, "chr9", (1, 2), state)
         }
     }
 

@@ -508,25 +508,12 @@ mod tests {
 
     fn loss(first: u32, last: u32, start: u64, end: u64) -> CopyNumberCall {
         CopyNumberCall {
-            id: String::new(),
-            gene: "P2RY8".into(),
-            chrom: "chrX".into(),
             start,
             end,
-            first_exon: first,
-            last_exon: last,
             gene_exons: 2,
-            state: CnvState::Del,
             log2: -0.4,
             z: -8.0,
-            copy_number: Some(1.0),
-            tumor_fraction_used: None,
-            pattern: None,
-            ploidy_context: None,
-            breakpoints: None,
-            junction_fragments: 0,
-            filters: vec![],
-            notes: vec![],
+            ..CopyNumberCall::for_test("P2RY8", "chrX", (first, last), CnvState::Del)
         }
     }
 
