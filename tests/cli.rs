@@ -1,21 +1,11 @@
 //! CLI end-to-end tests: run the real binary, assert exit codes, messages and outputs, including bad
 //! inputs. Data come from `puente simulate` (built once per test run).
 use rust_htslib::bam::{self, header::HeaderRecord, Read};
+mod common;
+use common::{read_gz, run, stderr, tmp};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_puente"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run puente")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 struct Fixture {
     dir: PathBuf,
@@ -49,13 +39,6 @@ fn fixture() -> &'static Fixture {
         assert!(o.status.success(), "simulate failed: {}", stderr(&o));
         Fixture { reference: dir.join("reference.fa.gz"), bam: dir.join("S1.bam"), dir }
     })
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn run_sample(bam: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -194,14 +177,8 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert_eq!(tp53["status"], "insufficient_depth", "{tp53}");
     // VCF + index, byte-identical across thread counts apart from the command line
     let vcf = |d: &Path| {
-        let mut text = String::new();
-        use std::io::Read as _;
-        flate2::read::MultiGzDecoder::new(
-            std::fs::File::open(d.join("S1/variants.vcf.gz")).unwrap(),
-        )
-        .read_to_string(&mut text)
-        .unwrap();
-        text.lines()
+        read_gz(&d.join("S1/variants.vcf.gz"))
+            .lines()
             .filter(|l| !l.starts_with("##puenteCommand"))
             .collect::<Vec<_>>()
             .join("\n")
@@ -247,12 +224,8 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
         "{tsv}"
     );
     let sv = |d: &Path| {
-        let mut text = String::new();
-        use std::io::Read as _;
-        flate2::read::MultiGzDecoder::new(std::fs::File::open(d.join("S1/sv.vcf.gz")).unwrap())
-            .read_to_string(&mut text)
-            .unwrap();
-        text.lines()
+        read_gz(&d.join("S1/sv.vcf.gz"))
+            .lines()
             .filter(|l| !l.starts_with("##puenteCommand"))
             .collect::<Vec<_>>()
             .join("\n")

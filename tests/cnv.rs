@@ -1,20 +1,11 @@
 //! Copy number end to end through the CLI: `puente pon build` from simulated normals, then `puente
 //! run --pon` on a sample with a heterozygous IKZF1 Δ4-7 and a homozygous CDKN2A/B deletion and on
 //! a lesion-free sample; incompatible or truncated panels of normals are refused.
+mod common;
+use common::{read_gz, run, stderr, tmp};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_puente"))
-        .args(args)
-        .output()
-        .expect("run puente")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 const CONTIGS: [&str; 3] = ["chr7", "chr9", "chr21"];
 
@@ -102,13 +93,6 @@ fn run_sample(c: &Cohort, id: &str, out: &Path, pon: Option<&Path>) -> Output {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run(&args)
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// cnv.tsv rows as (gene, exons, call, filter, pattern).
@@ -209,11 +193,7 @@ fn pon_build_then_run_calls_ikzf1_and_cdkn2a_deletions() {
         .any(|m| m["module"] == "copy_number" && m["status"] == "done"));
 
     // symbolic records in the SV VCF and a plot per gene
-    let mut vcf = String::new();
-    use std::io::Read;
-    flate2::read::MultiGzDecoder::new(std::fs::File::open(out.join("POS/sv.vcf.gz")).unwrap())
-        .read_to_string(&mut vcf)
-        .unwrap();
+    let vcf = read_gz(&out.join("POS/sv.vcf.gz"));
     assert!(vcf.contains("<DEL>\t.\tPASS\tSVTYPE=DEL;END="), "{vcf}");
     assert!(vcf.contains("GENE=IKZF1;EXONS=4-7;CNSTATE=DEL"));
     assert!(vcf.contains("CNSTATE=HOMDEL"));
