@@ -3,6 +3,7 @@
 //! Stages exchange [`model`] types; file formats stay in [`ingest`] (reading) and [`report`] (writing).
 //! The binary (`src/main.rs`, `src/cli/`) is a thin layer over [`pipeline`] and [`batch`].
 
+pub mod annotate;
 pub mod batch;
 pub mod call;
 pub mod error;

@@ -89,9 +89,11 @@ pub enum Verdict {
     Fail,
 }
 
+mod annotation;
 mod cnv;
 mod fusion;
 mod variant;
+pub use annotation::{Finding, Implication, KnowledgeBaseRef, Source, VariantAnnotation};
 pub use cnv::{
     ChromosomeCopy, CnvBaseline, CnvState, CopyNumberCall, DeletionJunction, ExonCopy, GeneCopy,
     Ikzf1Plus, PanelOfNormals, PloidySignal, PonSample, PonTarget,

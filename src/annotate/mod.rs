@@ -1,0 +1,333 @@
+//! Annotation: the consequence of each small variant on the panel's pinned transcript (HGVS g., c.
+//! and p.), matches of every call against the marker knowledge base (`markers.toml`), and the
+//! AMP/ASCO/CAP tier and implications those matches carry.
+pub mod hgvs;
+pub mod protein;
+pub mod transcript;
+
+use crate::ingest::Reference;
+use crate::model::VariantAnnotation;
+use crate::panel::Panel;
+use hgvs::Change;
+use transcript::{Anchor, Region, Sequence, Transcript};
+
+/// Sequence from the run's FASTA, with panel contig names resolved to the FASTA's (`chr1` vs `1`).
+pub struct ReferenceSequence<'a> {
+    reference: &'a Reference,
+    names: Vec<String>,
+}
+
+impl<'a> ReferenceSequence<'a> {
+    pub fn new(reference: &'a Reference) -> Self {
+        ReferenceSequence {
+            names: reference.contigs.iter().map(|(n, _)| n.clone()).collect(),
+            reference,
+        }
+    }
+}
+
+impl Sequence for ReferenceSequence<'_> {
+    fn fetch(&self, chrom: &str, start0: u64, end0: u64) -> Option<Vec<u8>> {
+        let name = crate::ingest::build::resolve_contig(chrom, &self.names)?;
+        if end0 > self.reference.length(name)? {
+            return None;
+        }
+        self.reference
+            .fetch(name, start0, end0)
+            .ok()
+            .map(|s| s.to_ascii_uppercase())
+    }
+}
+
+/// How far past the transcript end a lost stop codon is read on.
+const READ_THROUGH: u64 = 3000;
+
+/// Severity order of the consequence terms (most severe first), as in the usual VEP ranking.
+const SEVERITY: &[&str] = &[
+    "splice_acceptor_variant",
+    "splice_donor_variant",
+    "stop_gained",
+    "frameshift_variant",
+    "stop_lost",
+    "start_lost",
+    "inframe_insertion",
+    "inframe_deletion",
+    "missense_variant",
+    "coding_sequence_variant",
+    "splice_region_variant",
+    "synonymous_variant",
+    "5_prime_UTR_variant",
+    "3_prime_UTR_variant",
+    "intron_variant",
+    "upstream_gene_variant",
+    "downstream_gene_variant",
+    "intergenic_variant",
+];
+
+fn rank(term: &str) -> usize {
+    SEVERITY
+        .iter()
+        .position(|t| *t == term)
+        .unwrap_or(SEVERITY.len())
+}
+
+/// Annotates variants against the panel's transcripts and a reference sequence.
+pub struct Annotator<'a> {
+    pub transcripts: Vec<Transcript>,
+    seq: &'a dyn Sequence,
+    grch38: bool,
+}
+
+impl<'a> Annotator<'a> {
+    pub fn new(panel: &Panel, seq: &'a dyn Sequence) -> Self {
+        Annotator {
+            transcripts: Transcript::from_panel(panel),
+            seq,
+            grch38: panel.manifest.panel.build == "GRCh38",
+        }
+    }
+
+    pub fn with_transcripts(transcripts: Vec<Transcript>, seq: &'a dyn Sequence) -> Self {
+        Annotator {
+            transcripts,
+            seq,
+            grch38: true,
+        }
+    }
+
+    /// Annotate a VCF-style allele (left-aligned, anchored indels) on the transcript whose gene it
+    /// lies in (within 5 kb upstream or downstream counts), or as intergenic.
+    pub fn annotate(
+        &self,
+        id: &str,
+        chrom: &str,
+        pos: u64,
+        reference: &str,
+        alt: &str,
+    ) -> VariantAnnotation {
+        let change = Change::from_vcf(chrom, pos, reference, alt);
+        let accession = if self.grch38 {
+            hgvs::grch38_accession(chrom)
+        } else {
+            None
+        };
+        let hgvs_g = hgvs::g_name(&change, self.seq, accession);
+        let near = |t: &&Transcript| {
+            t.chrom == chrom && change.start + 5000 >= t.start() && change.start <= t.end() + 5000
+        };
+        let mut best: Option<VariantAnnotation> = None;
+        for t in self.transcripts.iter().filter(near) {
+            let a = self.on_transcript(id, &change, t, &hgvs_g);
+            if best
+                .as_ref()
+                .is_none_or(|b| rank(&a.consequence) < rank(&b.consequence))
+            {
+                best = Some(a);
+            }
+        }
+        best.unwrap_or_else(|| VariantAnnotation {
+            variant_id: id.to_string(),
+            gene: None,
+            transcript: None,
+            consequence: "intergenic_variant".into(),
+            consequences: vec!["intergenic_variant".into()],
+            exon: None,
+            intron: None,
+            hgvs_g,
+            hgvs_c: None,
+            hgvs_p: None,
+            protein_change: None,
+            protein_position: None,
+        })
+    }
+
+    fn on_transcript(
+        &self,
+        id: &str,
+        change: &Change,
+        t: &Transcript,
+        hgvs_g: &str,
+    ) -> VariantAnnotation {
+        let (c, hgvs_c) = hgvs::c_name(change, t, self.seq);
+        // the bases the change touches; an insertion touches its two flanks
+        let (lo, hi) = if c.deleted.is_empty() {
+            (c.start - 1, c.start)
+        } else {
+            (c.start, c.end())
+        };
+        let mut terms: Vec<&'static str> = Vec::new();
+        let mut splice_site = false;
+        let mut first_region = None;
+        let span = hi - lo + 1;
+        // long deletions: look at the ends and at every exon edge inside them
+        let mut probes: Vec<u64> = if span <= 2000 {
+            (lo..=hi).collect()
+        } else {
+            vec![lo, hi]
+        };
+        for &(_, s, e) in &t.exons {
+            for g in [s.saturating_sub(2), s.saturating_sub(1), e + 1, e + 2] {
+                if lo <= g && g <= hi && span > 2000 {
+                    probes.push(g);
+                }
+            }
+        }
+        let edges: Vec<(u64, u64)> = t.exons.iter().map(|&(_, s, e)| (s, e)).collect();
+        let (tx_first, tx_last) = (t.start(), t.end());
+        for &g in &probes {
+            let region = t.region(g);
+            first_region.get_or_insert(region);
+            let cp = t.c_pos(g);
+            match region {
+                Region::Intron(_) => {
+                    let o = cp.offset;
+                    if o == 1 || o == 2 {
+                        terms.push("splice_donor_variant");
+                        splice_site = true;
+                    } else if o == -1 || o == -2 {
+                        terms.push("splice_acceptor_variant");
+                        splice_site = true;
+                    } else if (3..=8).contains(&o.abs()) {
+                        terms.push("splice_region_variant");
+                    } else {
+                        terms.push("intron_variant");
+                    }
+                }
+                Region::Exon(_) => {
+                    // within 3 bases of an internal exon edge
+                    if edges.iter().any(|&(s, e)| {
+                        (s != tx_first && g >= s && g < s + 3)
+                            || (e != tx_last && g <= e && g + 3 > e)
+                    }) {
+                        terms.push("splice_region_variant");
+                    }
+                    match cp.anchor {
+                        Anchor::Utr5(_) => terms.push("5_prime_UTR_variant"),
+                        Anchor::Utr3(_) => terms.push("3_prime_UTR_variant"),
+                        Anchor::Cds(_) => {}
+                    }
+                }
+                Region::Upstream => terms.push("upstream_gene_variant"),
+                Region::Downstream => terms.push("downstream_gene_variant"),
+            }
+        }
+        let mut hgvs_p = None;
+        let mut protein_change = None;
+        let mut protein_position = None;
+        let in_cds = |g: u64| {
+            matches!(
+                t.c_pos(g),
+                transcript::CPos {
+                    anchor: Anchor::Cds(_),
+                    offset: 0
+                }
+            )
+        };
+        // an insertion is coding only between two coding bases; a deletion when it removes one
+        let coding = if c.deleted.is_empty() {
+            in_cds(lo) && in_cds(hi)
+        } else {
+            probes.iter().any(|&g| in_cds(g))
+        };
+        if coding && t.cds.is_some() {
+            match self.protein(&c, t) {
+                Some(p) => {
+                    terms.push(p.consequence);
+                    hgvs_p = Some(format!("p.({})", p.hgvs));
+                    protein_change = Some(p.short);
+                    protein_position = Some((p.first_residue, p.last_residue));
+                }
+                None => {
+                    // crosses an exon edge or the start/stop boundary: no safe prediction
+                    terms.push("coding_sequence_variant");
+                    hgvs_p = Some("p.?".into());
+                }
+            }
+        } else if splice_site && t.cds.is_some() {
+            hgvs_p = Some("p.?".into());
+        }
+        terms.sort_by_key(|t| rank(t));
+        terms.dedup();
+        let n = t.exon_count();
+        let (exon, intron) = match first_region {
+            Some(Region::Exon(k)) => (Some(format!("{k}/{n}")), None),
+            Some(Region::Intron(k)) => (None, Some(format!("{k}/{}", n - 1))),
+            _ => (None, None),
+        };
+        VariantAnnotation {
+            variant_id: id.to_string(),
+            gene: Some(t.gene.clone()),
+            transcript: Some(t.id.clone()),
+            consequence: terms
+                .first()
+                .copied()
+                .unwrap_or("intron_variant")
+                .to_string(),
+            consequences: terms.iter().map(|s| s.to_string()).collect(),
+            exon,
+            intron,
+            hgvs_g: hgvs_g.to_string(),
+            hgvs_c: Some(hgvs_c),
+            hgvs_p,
+            protein_change,
+            protein_position,
+        }
+    }
+
+    /// Protein effect of a change lying wholly inside the spliced transcript and touching the CDS.
+    fn protein(&self, c: &Change, t: &Transcript) -> Option<protein::ProteinChange> {
+        let c0 = t.cds_start_index()? as i64;
+        let cds = t.coding_sequence(self.seq, READ_THROUGH)?;
+        let (ins, del_len) = if t.plus() {
+            (c.inserted.clone(), c.deleted.len())
+        } else {
+            (transcript::revcomp(&c.inserted), c.deleted.len())
+        };
+        // first affected index along the coding sequence (0 = first base of the start codon)
+        let k: i64 = if c.deleted.is_empty() {
+            // insertion between two exonic bases adjacent on the transcript
+            let (a, b) = (t.tx_index(c.start - 1)?, t.tx_index(c.start)?);
+            if a.abs_diff(b) != 1 {
+                return None;
+            }
+            a.max(b) as i64 - c0
+        } else {
+            let (a, b) = (t.tx_index(c.start)?, t.tx_index(c.end())?);
+            if a.abs_diff(b) as usize != del_len - 1 {
+                return None;
+            }
+            a.min(b) as i64 - c0
+        };
+        let (reference, complete) = protein::translate(&cds);
+        // the model's CDS must translate to exactly one protein ending in its stop codon; the
+        // reference check at load refuses models that do not, this guards custom inputs
+        if !complete || reference.len() as u64 * 3 != t.cds_length()? {
+            return None;
+        }
+        if k < 0 {
+            // a deletion that starts in the 5' UTR and removes the start codon
+            return (k + del_len as i64 > 0).then(|| protein::ProteinChange {
+                consequence: "start_lost",
+                hgvs: "Met1?".into(),
+                short: "M1?".into(),
+                first_residue: 1,
+                last_residue: 1,
+            });
+        }
+        let k = k as usize;
+        let mut alt = cds[..k].to_vec();
+        alt.extend_from_slice(&ins);
+        alt.extend_from_slice(&cds[k + del_len..]);
+        let (alt_p, alt_complete) = protein::translate(&alt);
+        Some(protein::describe(
+            &reference,
+            &alt_p,
+            alt_complete,
+            ins.len() as i64 - del_len as i64,
+            (k / 3 + 1) as u64,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! What the annotation stage adds to the calls: transcript consequences and HGVS names, matches
+//! against the marker knowledge base, and the TPMT/NUDT15 pharmacogenomic result.
+use serde::{Deserialize, Serialize};
+
+/// Consequence of one small variant on the panel's pinned transcript of the gene it falls in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantAnnotation {
+    /// The call's ID (`chrom:pos:ref:alt`).
+    pub variant_id: String,
+    pub gene: Option<String>,
+    pub transcript: Option<String>,
+    /// Most severe Sequence Ontology term.
+    pub consequence: String,
+    /// Every term that applies, most severe first.
+    pub consequences: Vec<String>,
+    /// `2/5`: exon number and the transcript's exon count.
+    pub exon: Option<String>,
+    pub intron: Option<String>,
+    /// Genomic name, 3'-shifted: `NC_000012.12:g.25245350C>T`.
+    pub hgvs_g: String,
+    /// Coding name on `transcript`, 3'-shifted along the transcript: `c.35G>A`.
+    pub hgvs_c: Option<String>,
+    /// Predicted protein change in parentheses: `p.(Gly12Asp)`, `p.?` when unpredictable.
+    pub hgvs_p: Option<String>,
+    /// One-letter protein change the knowledge base matches (`G12D`).
+    pub protein_change: Option<String>,
+    /// Residues affected (first, last).
+    pub protein_position: Option<(u64, u64)>,
+}
+
+/// One implication of a marker (AMP/ASCO/CAP 2017: diagnostic, prognostic or therapeutic), with
+/// its evidence level; the tier follows from the level (A/B: Tier I, C/D: Tier II).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Implication {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drug: Option<String>,
+    pub level: String,
+    #[serde(default)]
+    pub tier: String,
+}
+
+/// A call (or combination of calls) that matched a row of the marker knowledge base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub marker_id: String,
+    /// fusion | variant | gene_class | copy_number | ikzf1plus | ploidy
+    pub kind: String,
+    /// The lesion as named by the knowledge base (`BCR::ABL1`, `KRAS p.G12D`).
+    pub lesion: String,
+    /// What was found, in the call's own terms (HGVS, isoform, exons).
+    pub detail: String,
+    pub call_ids: Vec<String>,
+    pub subtype_defining: bool,
+    pub who_haem5: Option<String>,
+    pub icc_2022: Option<String>,
+    /// favourable | intermediate | adverse | very_adverse | uncertain
+    pub prognosis: String,
+    /// The finding's AMP/ASCO/CAP tier: the best tier over its implications.
+    pub tier: String,
+    pub implications: Vec<Implication>,
+    /// Source keys and their citations.
+    pub sources: Vec<Source>,
+    pub knowledge_base_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub key: String,
+    pub citation: String,
+}
+
+/// Identity of the knowledge base the findings came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeBaseRef {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+}
