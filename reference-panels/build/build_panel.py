@@ -441,6 +441,9 @@ def write(path, text):
     os.replace(tmp, path)
 
 
+CURATED = ("markers.toml", "pgx.toml")
+
+
 def sha256(path):
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
@@ -516,6 +519,17 @@ def build(spec, models, tables, outdir, source_note):
             s, e = codon_range(tx, h["c"])
             placed = f"{tx.chrom}:{s}-{e}"
             row = (h["gene"], tx.tid, h.get("protein", h.get("rsid", "")), h["c"], kind, tx.chrom, s, e, ".", ".")
+        elif "vcf" in h:
+            # indels given as left-aligned VCF alleles (repeat-length alleles have no single c. base)
+            loc, alleles = h["vcf"].split(" ")
+            chrom, pos = loc.split(":")
+            pos = int(pos)
+            ref, alt = alleles.split(">")
+            if chrom != tx.chrom or not any(s <= pos <= e for _, s, e in tx.exons):
+                errors.append(f"{h['gene']} {h['c']}: {h['vcf']} is not on an exon of {tx.tid}")
+            placed = h["vcf"]
+            row = (h["gene"], tx.tid, h.get("protein", h.get("rsid", "")), h["c"], "pgx" if "rsid" in h else kind,
+                   tx.chrom, pos, pos + len(ref) - 1, ref, alt)
         else:
             pos, ref, alt = place_c(tx, h["c"])
             placed = f"{tx.chrom}:{pos} {ref}>{alt}"
@@ -575,6 +589,11 @@ def build(spec, models, tables, outdir, source_note):
         "",
         "[files]",
     ]
+    # curated by hand next to the generated files (knowledge base, PGx definitions): checksummed too
+    for name in CURATED:
+        if not os.path.exists(os.path.join(outdir, name)):
+            raise BuildError(f"{name} is missing from {outdir}: it is curated by hand, not generated")
+        files[name] = None
     for name in sorted(files):
         lines.append(f'"{name}" = "{sha256(os.path.join(outdir, name))}"')
     for g in genes_out:

@@ -2,6 +2,7 @@
 //! and p.), matches of every call against the marker knowledge base (`markers.toml`), and the
 //! AMP/ASCO/CAP tier and implications those matches carry.
 pub mod hgvs;
+pub mod markers;
 pub mod protein;
 pub mod transcript;
 

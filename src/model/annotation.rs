@@ -58,6 +58,9 @@ pub struct Finding {
     pub icc_2022: Option<String>,
     /// favourable | intermediate | adverse | very_adverse | uncertain
     pub prognosis: String,
+    /// False when the row's prognosis or therapy is not yet confirmed from its sources: the report
+    /// prints a caveat.
+    pub verified: bool,
     /// The finding's AMP/ASCO/CAP tier: the best tier over its implications.
     pub tier: String,
     pub implications: Vec<Implication>,
