@@ -10,6 +10,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod panel;
+pub mod pgx;
 pub mod pipeline;
 pub mod qc;
 pub mod report;

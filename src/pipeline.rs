@@ -110,7 +110,8 @@ fn compute_reference_ref(
     })
 }
 
-/// Check that the reference is the panel's build (by contig names and lengths).
+/// Check that the reference is the panel's build (by contig names and lengths) and that the
+/// panel's transcript models and hotspot alleles agree with its sequence.
 pub fn check_reference(reference: &Reference, panel: &Panel) -> Result<()> {
     let ev = crate::ingest::build::detect(reference.contigs.iter().map(|(n, l)| (n.as_str(), *l)));
     if ev.build != panel.build() {
@@ -119,6 +120,20 @@ pub fn check_reference(reference: &Reference, panel: &Panel) -> Result<()> {
             found: ev.describe(),
             expected: panel.manifest.panel.build.clone(),
             panel: panel.manifest.panel.name.clone(),
+        });
+    }
+    let seq = crate::annotate::ReferenceSequence::new(reference);
+    let problems = crate::annotate::reference_problems(panel, &seq);
+    if !problems.is_empty() {
+        return Err(Error::Reference {
+            path: reference.path.clone(),
+            reason: format!(
+                "panel {} does not match this reference ({} problem{}): {}",
+                panel.manifest.panel.name,
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" },
+                problems.join("; ")
+            ),
         });
     }
     Ok(())

@@ -112,7 +112,12 @@ pub struct PanelGenes {
 
 impl PanelGenes {
     pub fn of(panel: &crate::panel::Panel) -> PanelGenes {
-        let mut genes: BTreeSet<String> = panel.manifest.genes.iter().map(|g| g.name.clone()).collect();
+        let mut genes: BTreeSet<String> = panel
+            .manifest
+            .genes
+            .iter()
+            .map(|g| g.name.clone())
+            .collect();
         for f in &panel.fusions {
             genes.insert(f.gene5.clone());
             genes.insert(f.gene3.clone());
@@ -149,6 +154,20 @@ fn parse_change(s: &str) -> Option<(char, u64, Option<char>)> {
 }
 
 impl KnowledgeBase {
+    /// Placeholder while the panel that validates the real one is being built.
+    pub fn empty() -> KnowledgeBase {
+        KnowledgeBase {
+            reference: KnowledgeBaseRef {
+                name: String::new(),
+                version: String::new(),
+                sha256: String::new(),
+            },
+            date: String::new(),
+            sources: BTreeMap::new(),
+            markers: vec![],
+        }
+    }
+
     /// Parse and validate. Errors name the marker, its line in the file, and the reason.
     pub fn parse(text: &str, genes: &PanelGenes) -> Result<KnowledgeBase, String> {
         let file: KbFile = toml::from_str(text).map_err(|e| format!("markers.toml: {e}"))?;
@@ -169,16 +188,27 @@ impl KnowledgeBase {
         for m in &file.marker {
             let line = line_of(&m.id);
             let mut bad = |reason: String| {
-                problems.push(format!("markers.toml line {line}: marker {}: {reason}", m.id))
+                problems.push(format!(
+                    "markers.toml line {line}: marker {}: {reason}",
+                    m.id
+                ))
             };
             if !seen.insert(m.id.clone()) {
                 bad("duplicate id".into());
             }
             if !KINDS.contains(&m.kind.as_str()) {
-                bad(format!("unknown kind {:?} (one of {})", m.kind, KINDS.join(", ")));
+                bad(format!(
+                    "unknown kind {:?} (one of {})",
+                    m.kind,
+                    KINDS.join(", ")
+                ));
             }
             if !PROGNOSES.contains(&m.prognosis.as_str()) {
-                bad(format!("unknown prognosis {:?} (one of {})", m.prognosis, PROGNOSES.join(", ")));
+                bad(format!(
+                    "unknown prognosis {:?} (one of {})",
+                    m.prognosis,
+                    PROGNOSES.join(", ")
+                ));
             }
             if m.sources.is_empty() {
                 bad("no source".into());
@@ -193,12 +223,16 @@ impl KnowledgeBase {
             }
             for i in &m.implications {
                 if !["diagnostic", "prognostic", "therapeutic"].contains(&i.kind.as_str()) {
-                    bad(format!("implication type {:?} is not diagnostic, prognostic or therapeutic", i.kind));
+                    bad(format!(
+                        "implication type {:?} is not diagnostic, prognostic or therapeutic",
+                        i.kind
+                    ));
                 }
                 if tier_of(&i.level).is_none() {
                     bad(format!("evidence level {:?} is not A, B, C or D", i.level));
                 }
-                if i.kind == "therapeutic" && i.drug.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                if i.kind == "therapeutic" && i.drug.as_deref().is_none_or(|d| d.trim().is_empty())
+                {
                     bad("therapeutic implication without a drug".into());
                 }
                 if i.text.trim().is_empty() {
@@ -210,7 +244,9 @@ impl KnowledgeBase {
                 "fusion" => {
                     let (g5, g3) = (m.gene5.as_deref(), m.gene3.as_deref());
                     match (g5, g3) {
-                        (Some("*"), Some("*")) => bad("a fusion needs at least one named partner".into()),
+                        (Some("*"), Some("*")) => {
+                            bad("a fusion needs at least one named partner".into())
+                        }
                         (Some(a), Some(b)) => {
                             for g in [a, b] {
                                 if g != "*" && !known(g) {
@@ -256,7 +292,10 @@ impl KnowledgeBase {
                         }
                         for c in &m.classes {
                             if !CLASSES.contains(&c.as_str()) {
-                                bad(format!("unknown class {c:?} (one of {})", CLASSES.join(", ")));
+                                bad(format!(
+                                    "unknown class {c:?} (one of {})",
+                                    CLASSES.join(", ")
+                                ));
                             }
                         }
                         if let (Some([a, b]), Some(l)) = (m.residues, len) {
@@ -267,7 +306,10 @@ impl KnowledgeBase {
                     }
                     if m.kind == "copy_number" {
                         if !m.state.as_deref().is_some_and(|s| STATES.contains(&s)) {
-                            bad(format!("copy_number state must be one of {}", STATES.join(", ")));
+                            bad(format!(
+                                "copy_number state must be one of {}",
+                                STATES.join(", ")
+                            ));
                         }
                         if !m.exons.is_empty() && m.exons.len() != 2 {
                             bad("exons must be [first, last]".into());
@@ -281,7 +323,10 @@ impl KnowledgeBase {
                 }
                 "ploidy" => {
                     if !m.pattern.as_deref().is_some_and(|p| PLOIDY.contains(&p)) {
-                        bad(format!("ploidy pattern must be one of {}", PLOIDY.join(", ")));
+                        bad(format!(
+                            "ploidy pattern must be one of {}",
+                            PLOIDY.join(", ")
+                        ));
                     }
                 }
                 _ => {}
@@ -387,7 +432,10 @@ impl KnowledgeBase {
         }
         for f in fusions.iter().filter(|f| f.passes()) {
             for m in self.best(|m| fusion_score(m, f)) {
-                let mut detail = format!("{} ({} split reads, {} spanning pairs", f.name, f.split_reads, f.spanning_pairs);
+                let mut detail = format!(
+                    "{} ({} split reads, {} spanning pairs",
+                    f.name, f.split_reads, f.spanning_pairs
+                );
                 if let Some(i) = &f.isoform {
                     detail.push_str(&format!(", isoform {i}"));
                 }
@@ -403,7 +451,9 @@ impl KnowledgeBase {
                     c.state.name(),
                     c.exon_label(),
                     c.log2,
-                    c.copy_number.map(|n| format!(", {n:.1} copies")).unwrap_or_default()
+                    c.copy_number
+                        .map(|n| format!(", {n:.1} copies"))
+                        .unwrap_or_default()
                 );
                 out.push(self.finding(m, detail, vec![c.id.clone()]));
             }
@@ -443,8 +493,9 @@ fn variant_score(m: &Marker, a: &VariantAnnotation) -> u32 {
                 return 4;
             }
             let at_codon = |c: &String| {
-                p.strip_prefix(c.as_str())
-                    .is_some_and(|rest| !rest.starts_with(|x: char| x.is_ascii_digit()) && !rest.ends_with('='))
+                p.strip_prefix(c.as_str()).is_some_and(|rest| {
+                    !rest.starts_with(|x: char| x.is_ascii_digit()) && !rest.ends_with('=')
+                })
             };
             if m.codons.iter().any(at_codon) {
                 return 3;
@@ -514,8 +565,7 @@ fn cnv_score(m: &Marker, c: &crate::model::CopyNumberCall) -> u32 {
         Some("homdel") => c.state == CnvState::Homdel,
         Some("amp") => {
             c.state == CnvState::Amp
-                && m
-                    .min_copies
+                && m.min_copies
                     .is_none_or(|n| c.copy_number.is_some_and(|x| x >= n))
         }
         _ => false,
@@ -541,8 +591,11 @@ mod tests {
 
     fn kb() -> KnowledgeBase {
         let p = Panel::load("all-v1").unwrap();
-        KnowledgeBase::parse(include_str!("../../reference-panels/all-v1/markers.toml"), &PanelGenes::of(&p))
-            .unwrap()
+        KnowledgeBase::parse(
+            include_str!("../../reference-panels/all-v1/markers.toml"),
+            &PanelGenes::of(&p),
+        )
+        .unwrap()
     }
 
     fn ann(gene: &str, p: &str, csq: &str, exon: &str, pos: u64) -> VariantAnnotation {
@@ -566,9 +619,17 @@ mod tests {
     fn shipped_knowledge_base_loads_with_tiers_from_levels() {
         let k = kb();
         assert!(k.markers.len() > 40);
-        let bcr = k.markers.iter().find(|m| m.id == "fusion.BCR-ABL1").unwrap();
+        let bcr = k
+            .markers
+            .iter()
+            .find(|m| m.id == "fusion.BCR-ABL1")
+            .unwrap();
         assert!(bcr.implications.iter().all(|i| i.tier == "I"));
-        let kras = k.markers.iter().find(|m| m.id == "variant.KRAS-hotspots").unwrap();
+        let kras = k
+            .markers
+            .iter()
+            .find(|m| m.id == "variant.KRAS-hotspots")
+            .unwrap();
         assert!(kras.implications.iter().all(|i| i.tier == "II"));
     }
 
@@ -576,19 +637,39 @@ mod tests {
     fn variants_match_the_most_specific_row() {
         let k = kb();
         let m = k.best(|m| variant_score(m, &ann("KRAS", "G12D", "missense_variant", "2/5", 12)));
-        assert_eq!(m.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["variant.KRAS-hotspots"]);
-        assert!(k.best(|m| variant_score(m, &ann("KRAS", "G120D", "missense_variant", "2/5", 120))).is_empty());
-        assert!(k.best(|m| variant_score(m, &ann("KRAS", "G12=", "synonymous_variant", "2/5", 12))).is_empty());
+        assert_eq!(
+            m.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+            ["variant.KRAS-hotspots"]
+        );
+        assert!(k
+            .best(|m| variant_score(m, &ann("KRAS", "G120D", "missense_variant", "2/5", 120)))
+            .is_empty());
+        assert!(k
+            .best(|m| variant_score(m, &ann("KRAS", "G12=", "synonymous_variant", "2/5", 12)))
+            .is_empty());
         let m = k.best(|m| variant_score(m, &ann("PAX5", "P80R", "missense_variant", "2/10", 80)));
         assert_eq!(m[0].id, "variant.PAX5-P80R");
-        let m = k.best(|m| variant_score(m, &ann("TP53", "R175H", "missense_variant", "5/11", 175)));
+        let m =
+            k.best(|m| variant_score(m, &ann("TP53", "R175H", "missense_variant", "5/11", 175)));
         assert_eq!(m[0].id, "class.TP53-missense-DBD");
-        assert!(k.best(|m| variant_score(m, &ann("TP53", "P47S", "missense_variant", "4/11", 47))).is_empty());
+        assert!(k
+            .best(|m| variant_score(m, &ann("TP53", "P47S", "missense_variant", "4/11", 47)))
+            .is_empty());
         let m = k.best(|m| variant_score(m, &ann("TP53", "R213*", "stop_gained", "6/11", 213)));
         assert_eq!(m[0].id, "class.TP53-truncating");
-        let m = k.best(|m| variant_score(m, &ann("IL7R", "L242_L243insPPCL", "inframe_insertion", "6/8", 242)));
+        let m = k.best(|m| {
+            variant_score(
+                m,
+                &ann("IL7R", "L242_L243insPPCL", "inframe_insertion", "6/8", 242),
+            )
+        });
         assert_eq!(m[0].id, "class.IL7R-exon6-insertion");
-        assert!(k.best(|m| variant_score(m, &ann("IL7R", "L42_L43insPPCL", "inframe_insertion", "2/8", 42))).is_empty());
+        assert!(k
+            .best(|m| variant_score(
+                m,
+                &ann("IL7R", "L42_L43insPPCL", "inframe_insertion", "2/8", 42)
+            ))
+            .is_empty());
     }
 
     #[test]
@@ -598,16 +679,36 @@ mod tests {
         let base = include_str!("../../reference-panels/all-v1/markers.toml");
         let bad = base.replace("gene = \"PAX5\"\nchanges", "gene = \"NOTAGENE\"\nchanges");
         let e = KnowledgeBase::parse(&bad, &g).unwrap_err();
-        assert!(e.contains("variant.PAX5-P80R: gene NOTAGENE is not on the panel") && e.contains("line "), "{e}");
+        assert!(
+            e.contains("variant.PAX5-P80R: gene NOTAGENE is not on the panel")
+                && e.contains("line "),
+            "{e}"
+        );
         let dup = base.replace("id = \"fusion.TCF4-HLF\"", "id = \"fusion.TCF3-HLF\"");
-        assert!(KnowledgeBase::parse(&dup, &g).unwrap_err().contains("duplicate id"));
-        let nosrc = base.replace("sources = [\"MARKERS-1a\", \"MD-ALL\", \"IntegrateALL\"]", "sources = []");
-        assert!(KnowledgeBase::parse(&nosrc, &g).unwrap_err().contains("no source"));
-        let undef = base.replace("sources = [\"MARKERS-1a\", \"MD-ALL\", \"IntegrateALL\"]", "sources = [\"Nobody\"]");
-        assert!(KnowledgeBase::parse(&undef, &g).unwrap_err().contains("\"Nobody\" is not defined"));
+        assert!(KnowledgeBase::parse(&dup, &g)
+            .unwrap_err()
+            .contains("duplicate id"));
+        let nosrc = base.replace(
+            "sources = [\"MARKERS-1a\", \"MD-ALL\", \"IntegrateALL\"]",
+            "sources = []",
+        );
+        assert!(KnowledgeBase::parse(&nosrc, &g)
+            .unwrap_err()
+            .contains("no source"));
+        let undef = base.replace(
+            "sources = [\"MARKERS-1a\", \"MD-ALL\", \"IntegrateALL\"]",
+            "sources = [\"Nobody\"]",
+        );
+        assert!(KnowledgeBase::parse(&undef, &g)
+            .unwrap_err()
+            .contains("\"Nobody\" is not defined"));
         let level = base.replacen("level = \"A\"", "level = \"E\"", 1);
-        assert!(KnowledgeBase::parse(&level, &g).unwrap_err().contains("evidence level"));
+        assert!(KnowledgeBase::parse(&level, &g)
+            .unwrap_err()
+            .contains("evidence level"));
         let far = base.replace("changes = [\"P80R\"]", "changes = [\"P800R\"]");
-        assert!(KnowledgeBase::parse(&far, &g).unwrap_err().contains("beyond the 391 residues"));
+        assert!(KnowledgeBase::parse(&far, &g)
+            .unwrap_err()
+            .contains("beyond the 391 residues"));
     }
 }

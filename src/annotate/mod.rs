@@ -332,3 +332,98 @@ impl<'a> Annotator<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// Problems between the panel's transcript models / hotspots and a reference: a CDS that does not
+/// start with ATG, end with a stop or read through without one, a hotspot whose REF differs. Bases
+/// that are N (a sparse or masked reference) are not judged.
+pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in Transcript::from_panel(panel) {
+        let Some(bases) = t.cds_bases() else { continue };
+        if bases.len() % 3 != 0 {
+            out.push(format!(
+                "transcripts.tsv: {} {}: CDS length {} is not a multiple of 3",
+                t.gene,
+                t.id,
+                bases.len()
+            ));
+            continue;
+        }
+        let mut cds = Vec::with_capacity(bases.len());
+        for &g in &bases {
+            match seq.fetch(&t.chrom, g - 1, g) {
+                Some(b) => cds.push(if t.plus() {
+                    b[0]
+                } else {
+                    transcript::revcomp(&b)[0]
+                }),
+                None => break,
+            }
+        }
+        if cds.len() != bases.len() || cds.contains(&b'N') {
+            continue;
+        }
+        let codons: Vec<&[u8]> = cds.chunks(3).collect();
+        let at = |k: usize| format!("{}:{}", t.chrom, bases[3 * k]);
+        if codons[0] != b"ATG" {
+            out.push(format!(
+                "transcripts.tsv: {} {}: the CDS starts with {} at {}, not ATG (exons do not match this reference)",
+                t.gene,
+                t.id,
+                String::from_utf8_lossy(codons[0]),
+                at(0)
+            ));
+            continue;
+        }
+        let last = codons.len() - 1;
+        if protein::translate_codon(codons[last]) != b'*' {
+            out.push(format!(
+                "transcripts.tsv: {} {}: the CDS ends with {} at {}, not a stop codon",
+                t.gene,
+                t.id,
+                String::from_utf8_lossy(codons[last]),
+                at(last)
+            ));
+        }
+        if let Some(k) = codons[..last]
+            .iter()
+            .position(|c| protein::translate_codon(c) == b'*')
+        {
+            out.push(format!(
+                "transcripts.tsv: {} {}: stop codon {} inside the CDS at codon {} ({})",
+                t.gene,
+                t.id,
+                String::from_utf8_lossy(codons[k]),
+                k + 1,
+                at(k)
+            ));
+        }
+    }
+    for h in &panel.hotspots {
+        if h.reference == "." {
+            continue;
+        }
+        let Some(b) = seq.fetch(
+            &h.chrom,
+            h.start - 1,
+            h.start - 1 + h.reference.len() as u64,
+        ) else {
+            continue;
+        };
+        if b.contains(&b'N') {
+            continue;
+        }
+        if b != h.reference.as_bytes() {
+            out.push(format!(
+                "hotspots.tsv: {} {} at {}:{}: REF {} but the reference has {}",
+                h.gene,
+                h.name,
+                h.chrom,
+                h.start,
+                h.reference,
+                String::from_utf8_lossy(&b)
+            ));
+        }
+    }
+    out
+}

@@ -160,6 +160,24 @@ impl Transcript {
         None
     }
 
+    /// Genomic base of a 0-based transcript index.
+    pub fn genomic_of_tx(&self, mut i: u64) -> Option<u64> {
+        for &(_, s, e) in &self.exons {
+            let n = e - s + 1;
+            if i < n {
+                return Some(if self.plus() { s + i } else { e - i });
+            }
+            i -= n;
+        }
+        None
+    }
+
+    /// Genomic bases of the coding sequence in transcription order (start codon to stop codon).
+    pub fn cds_bases(&self) -> Option<Vec<u64>> {
+        let (a, b) = self.cds_tx()?;
+        (a..=b).map(|i| self.genomic_of_tx(i)).collect()
+    }
+
     fn tx_len(&self) -> u64 {
         self.exons.iter().map(|(_, s, e)| e - s + 1).sum()
     }

@@ -82,3 +82,58 @@ pub struct KnowledgeBaseRef {
     pub version: String,
     pub sha256: String,
 }
+
+/// One defining position of a pharmacogene, genotyped from the sample's reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgxPosition {
+    pub id: String,
+    pub gene: String,
+    pub hgvs_c: String,
+    pub chrom: String,
+    pub pos: u64,
+    pub reference: String,
+    pub alt: String,
+    pub depth: u32,
+    pub alt_fragments: u32,
+    pub vaf: f64,
+    /// Copies of the alternate allele (0, 1, 2); None when the position could not be called.
+    pub genotype: Option<u8>,
+    /// called | low_depth | not_covered | reference_mismatch
+    pub status: String,
+}
+
+/// Diplotype and phenotype of one gene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgxGene {
+    pub gene: String,
+    pub positions: Vec<PgxPosition>,
+    /// Most likely diplotype consistent with the genotypes (None when indeterminate).
+    pub diplotype: Option<String>,
+    /// Other diplotypes the unphased genotypes allow (CPIC's *1/*3A vs *3B/*3C).
+    pub alternatives: Vec<String>,
+    /// Normal / Intermediate / Possible Intermediate / Poor Metabolizer, or Indeterminate.
+    pub phenotype: String,
+    /// called | ambiguous_phase | indeterminate | no_match
+    pub status: String,
+    pub note: String,
+}
+
+/// Thiopurine starting-dose category from the TPMT and NUDT15 phenotypes (CPIC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgxDosing {
+    pub drugs: String,
+    /// normal | reduce_30_80 | reduce_20_50 | tpmt_poor | nudt15_poor | indeterminate
+    pub category: String,
+    pub recommendation: String,
+    pub strength: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgxResult {
+    pub definitions: String,
+    pub definitions_version: String,
+    pub genes: Vec<PgxGene>,
+    pub dosing: PgxDosing,
+    pub caveats: Vec<String>,
+}

@@ -93,7 +93,10 @@ mod annotation;
 mod cnv;
 mod fusion;
 mod variant;
-pub use annotation::{Finding, Implication, KnowledgeBaseRef, Source, VariantAnnotation};
+pub use annotation::{
+    Finding, Implication, KnowledgeBaseRef, PgxDosing, PgxGene, PgxPosition, PgxResult, Source,
+    VariantAnnotation,
+};
 pub use cnv::{
     ChromosomeCopy, CnvBaseline, CnvState, CopyNumberCall, DeletionJunction, ExonCopy, GeneCopy,
     Ikzf1Plus, PanelOfNormals, PloidySignal, PonSample, PonTarget,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 9] = [
     "capture.bed",
     "reportable.bed",
     "fusion_search.bed",
@@ -18,6 +18,8 @@ const FILES: [&str; 7] = [
     "transcripts.tsv",
     "hotspots.tsv",
     "fusions.tsv",
+    "markers.toml",
+    "pgx.toml",
 ];
 
 macro_rules! embedded {
@@ -33,7 +35,9 @@ static ALL_V1: &[(&str, &str)] = embedded!(
     "backbone.bed",
     "transcripts.tsv",
     "hotspots.tsv",
-    "fusions.tsv"
+    "fusions.tsv",
+    "markers.toml",
+    "pgx.toml"
 );
 
 /// Names accepted by `--panel` without a directory.
@@ -125,6 +129,10 @@ pub struct Panel {
     pub exons: Vec<Exon>,
     pub hotspots: Vec<Hotspot>,
     pub fusions: Vec<KnownFusion>,
+    /// Marker knowledge base (markers.toml), validated against the panel's genes and transcripts.
+    pub knowledge_base: crate::annotate::markers::KnowledgeBase,
+    /// TPMT/NUDT15 allele definitions (pgx.toml).
+    pub pgx: crate::pgx::Definitions,
 }
 
 impl Panel {
@@ -180,21 +188,33 @@ impl Panel {
             }
         }
         let bed = |f: &str| parse_bed(&files[f]).map_err(|r| err(format!("{f}: {r}")));
-        Ok(Panel {
+        let exons = parse_transcripts(&files["transcripts.tsv"])
+            .map_err(|r| err(format!("transcripts.tsv: {r}")))?;
+        let hotspots = parse_hotspots(&files["hotspots.tsv"])
+            .map_err(|r| err(format!("hotspots.tsv: {r}")))?;
+        let fusions =
+            parse_fusions(&files["fusions.tsv"]).map_err(|r| err(format!("fusions.tsv: {r}")))?;
+        let pgx = crate::pgx::Definitions::parse(&files["pgx.toml"], &hotspots).map_err(err)?;
+        let mut panel = Panel {
             source: spec.to_string(),
             sha256: crate::util::sha256_bytes(manifest_text.as_bytes()),
             capture: bed("capture.bed")?,
             reportable: bed("reportable.bed")?,
             fusion_search: bed("fusion_search.bed")?,
             backbone: bed("backbone.bed")?,
-            exons: parse_transcripts(&files["transcripts.tsv"])
-                .map_err(|r| err(format!("transcripts.tsv: {r}")))?,
-            hotspots: parse_hotspots(&files["hotspots.tsv"])
-                .map_err(|r| err(format!("hotspots.tsv: {r}")))?,
-            fusions: parse_fusions(&files["fusions.tsv"])
-                .map_err(|r| err(format!("fusions.tsv: {r}")))?,
+            exons,
+            hotspots,
+            fusions,
             manifest,
-        })
+            knowledge_base: crate::annotate::markers::KnowledgeBase::empty(),
+            pgx,
+        };
+        panel.knowledge_base = crate::annotate::markers::KnowledgeBase::parse(
+            &files["markers.toml"],
+            &crate::annotate::markers::PanelGenes::of(&panel),
+        )
+        .map_err(err)?;
+        Ok(panel)
     }
 
     pub fn reference(&self) -> PanelRef {

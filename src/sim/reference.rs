@@ -221,20 +221,7 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
         }
         genome.windows.insert(chrom.clone(), seqs);
     }
-    // the panel's hotspot reference alleles must be what a real GRCh38 carries
-    for h in &panel.hotspots {
-        if h.reference.len() == 1 && h.reference != "." {
-            if let Some(w) = genome.windows.get_mut(&h.chrom) {
-                let p = h.start - 1;
-                if let Some((s, seq)) = w
-                    .iter_mut()
-                    .find(|(s, q)| *s <= p && p < s + q.len() as u64)
-                {
-                    seq[(p - *s) as usize] = h.reference.as_bytes()[0];
-                }
-            }
-        }
-    }
+    plant_coding(panel, &mut genome);
     let tmp = crate::util::tmp_path(path);
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = Bgzf::new(std::io::BufWriter::new(file));
@@ -298,6 +285,176 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
     }
     crate::util::write_atomic(&path.with_file_name(format!("{}.gzi", file_name(path))), &g)?;
     Ok(genome)
+}
+
+/// Make the synthetic sequence behave like a real genome for the panel's genes: every pinned
+/// transcript's CDS starts with ATG, ends with a stop and has no stop in between (so HGVS p. names
+/// and the reference check at run time work), the hotspot reference alleles are what GRCh38
+/// carries, each named hotspot's codon encodes the residue of its name and the hotspot base change
+/// gives the named residue (p.G12D reads GGT>GAT), and a PGx insertion of a repeat unit sits in a
+/// three-unit repeat, as NUDT15 rs746071566 does.
+fn plant_coding(panel: &Panel, genome: &mut SimGenome) {
+    use crate::annotate::protein::translate_codon;
+    use crate::annotate::transcript::{revcomp, Transcript};
+    let transcripts = Transcript::from_panel(panel);
+    let set = |g: &mut SimGenome, chrom: &str, pos1: u64, b: u8| {
+        if let Some(w) = g.windows.get_mut(chrom) {
+            let p = pos1 - 1;
+            if let Some((s, seq)) = w
+                .iter_mut()
+                .find(|(s, q)| *s <= p && p < s + q.len() as u64)
+            {
+                seq[(p - *s) as usize] = b;
+            }
+        }
+    };
+    // transcript-orientation base <-> genome base
+    let tx_base = |t: &Transcript, g: &SimGenome, pos1: u64| {
+        let b = g.base(&t.chrom, pos1 - 1);
+        if t.plus() {
+            b
+        } else {
+            revcomp(&[b])[0]
+        }
+    };
+    let put = |t: &Transcript, g: &mut SimGenome, pos1: u64, b: u8| {
+        let b = if t.plus() { b } else { revcomp(&[b])[0] };
+        set(g, &t.chrom, pos1, b)
+    };
+    for h in &panel.hotspots {
+        if h.reference == "." {
+            continue;
+        }
+        for (k, b) in h.reference.bytes().enumerate() {
+            set(genome, &h.chrom, h.start + k as u64, b);
+        }
+        // a repeat-unit insertion (anchor base + unit): three units after the anchor
+        if h.reference.len() == 1
+            && h.alt.len() > 1
+            && h.alt.as_bytes()[0] == h.reference.as_bytes()[0]
+        {
+            let unit = &h.alt.as_bytes()[1..];
+            for r in 0..3 {
+                for (k, &b) in unit.iter().enumerate() {
+                    set(
+                        genome,
+                        &h.chrom,
+                        h.start + 1 + (r * unit.len() + k) as u64,
+                        b,
+                    );
+                }
+            }
+        }
+    }
+    for h in &panel.hotspots {
+        plant_hotspot_codon(h, &transcripts, genome, &tx_base, &put);
+    }
+    // last, so the planted alleles cannot leave a stop inside a CDS: fix the coding frame without
+    // touching a hotspot base
+    let protected: std::collections::HashSet<(String, u64)> = panel
+        .hotspots
+        .iter()
+        .flat_map(|h| (h.start..=h.end + 20).map(move |p| (h.chrom.clone(), p)))
+        .collect();
+    for t in &transcripts {
+        let Some(bases) = t.cds_bases() else { continue };
+        let n = bases.len() / 3;
+        for k in 0..n {
+            let pos = &bases[3 * k..3 * k + 3];
+            let codon: Vec<u8> = pos.iter().map(|&p| tx_base(t, genome, p)).collect();
+            if codon.contains(&b'N') {
+                continue;
+            }
+            let stop = translate_codon(&codon) == b'*';
+            let fixed: Vec<u8> = if k == 0 {
+                b"ATG".to_vec()
+            } else if k + 1 == n {
+                if stop {
+                    continue;
+                }
+                b"TAA".to_vec()
+            } else if stop {
+                // TAA/TAG/TGA: a C at the third base (Tyr/Cys) or the first (Gln/Arg)
+                let j = if protected.contains(&(t.chrom.clone(), pos[2])) {
+                    0
+                } else {
+                    2
+                };
+                let mut c = codon.clone();
+                c[j] = b'C';
+                c
+            } else {
+                continue;
+            };
+            for (j, &p) in pos.iter().enumerate() {
+                put(t, genome, p, fixed[j]);
+            }
+        }
+    }
+}
+
+/// Give a named SNV hotspot (`p.G12D`, `c.35G>A`) a codon that encodes the reference residue and,
+/// with the hotspot change, the named one.
+fn plant_hotspot_codon(
+    h: &crate::panel::Hotspot,
+    transcripts: &[crate::annotate::transcript::Transcript],
+    genome: &mut SimGenome,
+    tx_base: &dyn Fn(&crate::annotate::transcript::Transcript, &SimGenome, u64) -> u8,
+    put: &dyn Fn(&crate::annotate::transcript::Transcript, &mut SimGenome, u64, u8),
+) {
+    use crate::annotate::protein::translate_codon;
+    let name = h.name.trim_start_matches("p.").as_bytes();
+    let (Some(&from), Some(&to)) = (name.first(), name.last()) else {
+        return;
+    };
+    if h.reference.len() != 1
+        || h.alt.len() != 1
+        || !to.is_ascii_uppercase()
+        || !from.is_ascii_uppercase()
+    {
+        return;
+    }
+    let Some(c) = h
+        .hgvs_c
+        .strip_prefix("c.")
+        .and_then(|r| r.split(|x: char| !x.is_ascii_digit()).next())
+        .and_then(|d| d.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let Some(t) = transcripts.iter().find(|t| t.gene == h.gene) else {
+        return;
+    };
+    let Some(bases) = t.cds_bases() else { return };
+    let k = ((c - 1) / 3) as usize;
+    let phase = ((c - 1) % 3) as usize;
+    if 3 * k + 3 > bases.len() || bases[3 * k + phase] != h.start {
+        return;
+    }
+    let pos = &bases[3 * k..3 * k + 3];
+    let ref_b = tx_base(t, genome, h.start);
+    let alt_b = if t.plus() {
+        h.alt.as_bytes()[0]
+    } else {
+        crate::annotate::transcript::revcomp(h.alt.as_bytes())[0]
+    };
+    for a in b"ACGT" {
+        for b in b"ACGT" {
+            let mut codon = [*a, *b, b'A'];
+            let others: Vec<usize> = (0..3).filter(|&j| j != phase).collect();
+            codon[phase] = ref_b;
+            codon[others[0]] = *a;
+            codon[others[1]] = *b;
+            let mut mutated = codon;
+            mutated[phase] = alt_b;
+            if translate_codon(&codon) == from && translate_codon(&mutated) == to {
+                for (j, &p) in pos.iter().enumerate() {
+                    put(t, genome, p, codon[j]);
+                }
+                return;
+            }
+        }
+    }
 }
 
 fn file_name(p: &Path) -> String {

@@ -74,6 +74,18 @@ pub fn genotype(
     }
     let depth = span.iter().map(|&i| p.depth[i]).min().unwrap_or(0);
     let codon = h.kind == "codon" || h.alt == ".";
+    // pileup changes are minimal (no VCF anchor base): trim the panel's alleles the same way
+    let shared = h
+        .reference
+        .bytes()
+        .zip(h.alt.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (m0, mref, malt) = (
+        s0 + shared as u64,
+        &h.reference.as_bytes()[shared..],
+        &h.alt.as_bytes()[shared..],
+    );
     let alt: u32 = p
         .changes
         .iter()
@@ -82,7 +94,7 @@ pub fn genotype(
                 let end = c.pos + c.reference.len().max(1) as u64;
                 c.pos < e0 && end > s0
             } else {
-                c.pos == s0 && c.reference == h.reference.as_bytes() && c.alt == h.alt.as_bytes()
+                c.pos == m0 && c.reference == mref && c.alt == malt
             }
         })
         .map(|(_, s)| s.alt)
