@@ -191,6 +191,19 @@ pub fn run_sample(
         &fusions.deletion_junctions,
         &cnv_opts,
     )?;
+    on_stage("annotation");
+    let seq = crate::annotate::ReferenceSequence::new(reference);
+    let annotator = crate::annotate::Annotator::new(panel, &seq);
+    let annotations: Vec<crate::model::VariantAnnotation> = small
+        .variants
+        .iter()
+        .map(|v| annotator.annotate(&v.id, &v.chrom, v.pos, &v.reference, &v.alt))
+        .collect();
+    let findings =
+        panel
+            .knowledge_base
+            .findings(&small.variants, &annotations, &fusions.calls, &cnv);
+    let pgx = panel.pgx.call(&small.hotspots);
     on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
@@ -212,7 +225,6 @@ pub fn run_sample(
     warnings.extend(small.warnings.iter().cloned());
     warnings.extend(fusions.warnings.iter().cloned());
     warnings.extend(cnv.warnings.iter().cloned());
-    warnings.push("this puente version does not call TPMT/NUDT15 diplotypes yet: thiopurine dosing cannot be reported".into());
     let provenance = Provenance {
         puente_version: crate::VERSION.into(),
         command_line: opts.command_line.clone(),
@@ -237,7 +249,7 @@ pub fn run_sample(
     .iter()
     .map(|m| ModuleStatus {
         module: m.to_string(),
-        status: if ["qc", "small_variants", "fusions", "copy_number"].contains(m) {
+        status: if m != &"risk" {
             "done".into()
         } else {
             "not_available".into()
@@ -266,6 +278,10 @@ pub fn run_sample(
         fusions: fusions.calls.clone(),
         fusion_targets: fusions.targets.clone(),
         copy_number: cnv.clone(),
+        annotations,
+        knowledge_base: panel.knowledge_base.reference.clone(),
+        findings,
+        pgx,
         modules,
         warnings,
     };

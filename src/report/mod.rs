@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.4.0";
+pub const SCHEMA_VERSION: &str = "0.5.0";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,6 +84,14 @@ pub struct Report {
     pub fusion_targets: Vec<FusionTarget>,
     /// Exon-level copy number of the panel's copy-number genes, IKZF1plus and the ploidy signal.
     pub copy_number: crate::call::cnv::CnvCalls,
+    /// Consequence and HGVS names of every small variant (same order as `small_variants`).
+    pub annotations: Vec<crate::model::VariantAnnotation>,
+    /// Which knowledge base the findings come from.
+    pub knowledge_base: crate::model::KnowledgeBaseRef,
+    /// Calls matched to the marker knowledge base: subtype, prognosis, tiered implications, sources.
+    pub findings: Vec<crate::model::Finding>,
+    /// TPMT/NUDT15 diplotypes, phenotypes and the thiopurine dosing category.
+    pub pgx: crate::model::PgxResult,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
 }

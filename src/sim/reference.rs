@@ -42,6 +42,17 @@ impl SimGenome {
     }
 }
 
+impl crate::annotate::transcript::Sequence for SimGenome {
+    fn fetch(&self, chrom: &str, start0: u64, end0: u64) -> Option<Vec<u8>> {
+        let len = self.contigs.iter().find(|(c, _)| c == chrom)?.1;
+        if end0 > len {
+            return None;
+        }
+        // N outside the simulated windows, as in the written FASTA
+        Some((start0..end0).map(|p| self.base(chrom, p)).collect())
+    }
+}
+
 fn merge_windows(
     regions: &[Region],
     pad: u64,

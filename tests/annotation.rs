@@ -1,0 +1,202 @@
+//! Simulator tier for annotation and PGx, end to end through `puente run`: a KRAS G12D, a PAX5 P80R,
+//! a TP53 frameshift and germline TPMT/NUDT15 alleles (including the NUDT15 repeat insertion) are
+//! planted, and report.json must name them by HGVS, match them to the knowledge base with tiers and
+//! sources, and give the CPIC diplotypes and dosing category. A reference that disagrees with the
+//! panel's transcripts is refused.
+mod common;
+use common::{run, stderr, tmp};
+use puente::panel::Panel;
+use puente::sim::{self, PlantedVariant, SampleSpec};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+struct Case {
+    dir: PathBuf,
+    report: Value,
+}
+
+fn planted(panel: &Panel, gene: &str, hgvs_c: &str, vaf: f64) -> PlantedVariant {
+    let h = panel
+        .hotspots
+        .iter()
+        .find(|h| h.gene == gene && h.hgvs_c == hgvs_c)
+        .unwrap_or_else(|| panic!("{gene} {hgvs_c} in hotspots.tsv"));
+    PlantedVariant {
+        chrom: h.chrom.clone(),
+        pos: h.start,
+        reference: h.reference.clone(),
+        alt: h.alt.clone(),
+        vaf,
+        label: format!("{gene} {hgvs_c}"),
+    }
+}
+
+fn case() -> &'static Case {
+    static C: OnceLock<Case> = OnceLock::new();
+    C.get_or_init(|| {
+        let panel = Panel::load("all-v1").unwrap();
+        let dir = tmp("annotation");
+        let fa = dir.join("ref.fa.gz");
+        let genome = sim::write_reference(&panel, &fa, 7, 1500).unwrap();
+        // a 1-base deletion in TP53 exon 5 (c.400-ish), written VCF-style from the genome
+        let tp53 = panel
+            .exons
+            .iter()
+            .find(|e| e.gene == "TP53" && e.number == 5)
+            .unwrap();
+        let p = tp53.start + 40;
+        let two: Vec<u8> = (p - 1..p + 1).map(|i| genome.base("chr17", i)).collect();
+        let mut variants = vec![
+            planted(&panel, "KRAS", "c.35G>A", 0.3),
+            planted(&panel, "PAX5", "c.239C>G", 0.4),
+            planted(&panel, "TPMT", "c.460G>A", 0.5),
+            planted(&panel, "TPMT", "c.719A>G", 0.5),
+            planted(&panel, "NUDT15", "c.36_37insGGAGTC", 0.5),
+            planted(&panel, "NUDT15", "c.415C>T", 0.5),
+        ];
+        variants.push(PlantedVariant {
+            chrom: "chr17".into(),
+            pos: p,
+            reference: String::from_utf8(two.clone()).unwrap(),
+            alt: (two[0] as char).to_string(),
+            vaf: 0.35,
+            label: "TP53 frameshift".into(),
+        });
+        let mut spec = SampleSpec::new("ANN1", 23);
+        spec.depth = 300.0;
+        spec.contigs = ["chr6", "chr9", "chr12", "chr13", "chr17"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        spec.variants = variants;
+        let bam =
+            sim::simulate_sample(&genome, &sim::sim_targets(&panel), &spec, &dir, false).unwrap();
+        let out = dir.join("out");
+        let o = run(&[
+            "run",
+            "--bam",
+            bam.to_str().unwrap(),
+            "--reference",
+            fa.to_str().unwrap(),
+            "--sample-id",
+            "ANN1",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("ANN1/report.json")).unwrap())
+                .unwrap();
+        Case { dir, report }
+    })
+}
+
+fn annotation<'a>(r: &'a Value, gene: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
+    r["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["gene"] == gene && pred(a))
+        .unwrap_or_else(|| panic!("no {gene} annotation in {:#}", r["annotations"]))
+}
+
+fn finding<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["marker_id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id} in {:#}", r["findings"]))
+}
+
+#[test]
+fn hotspots_get_hgvs_names_and_knowledge_base_findings() {
+    let r = &case().report;
+    let kras = annotation(r, "KRAS", |a| a["hgvs_c"] == "c.35G>A");
+    assert_eq!(kras["hgvs_p"], "p.(Gly12Asp)");
+    assert_eq!(kras["hgvs_g"], "NC_000012.12:g.25245350C>T");
+    assert_eq!(kras["transcript"], "ENST00000311936.7");
+    let f = finding(r, "variant.KRAS-hotspots");
+    assert_eq!(f["tier"], "II");
+    assert_eq!(f["knowledge_base_version"], "1.0.0");
+    assert!(f["sources"][0]["citation"].as_str().unwrap().len() > 10);
+    let pax5 = annotation(r, "PAX5", |a| a["hgvs_c"] == "c.239C>G");
+    assert_eq!(pax5["hgvs_p"], "p.(Pro80Arg)");
+    let f = finding(r, "variant.PAX5-P80R");
+    assert_eq!(f["subtype_defining"], true);
+    assert_eq!(f["icc_2022"], "B-ALL with mutated PAX5 P80R");
+    assert_eq!(f["tier"], "I");
+    assert_eq!(r["knowledge_base"]["name"], "puente-all-markers");
+}
+
+#[test]
+fn a_tp53_frameshift_is_named_and_tiered_as_truncating() {
+    let r = &case().report;
+    let tp53 = annotation(r, "TP53", |a| a["consequence"] == "frameshift_variant");
+    let p = tp53["hgvs_p"].as_str().unwrap();
+    assert!(p.starts_with("p.(") && p.contains("fsTer"), "{p}");
+    assert!(tp53["hgvs_c"].as_str().unwrap().ends_with("del"));
+    assert_eq!(tp53["exon"], "5/11");
+    let f = finding(r, "class.TP53-truncating");
+    assert_eq!(f["prognosis"], "adverse");
+}
+
+#[test]
+fn pgx_diplotypes_and_dosing_from_the_reads() {
+    let r = &case().report;
+    let tpmt = &r["pgx"]["genes"][0];
+    assert_eq!(tpmt["gene"], "TPMT");
+    assert_eq!(tpmt["diplotype"], "*1/*3A", "{tpmt:#}");
+    assert_eq!(tpmt["alternatives"][0], "*3B/*3C");
+    assert_eq!(tpmt["status"], "ambiguous_phase");
+    let nudt15 = &r["pgx"]["genes"][1];
+    // the repeat insertion is genotyped from the reads, not assumed
+    let ins = nudt15["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "rs746071566_ins")
+        .unwrap();
+    assert_eq!(ins["genotype"], 1, "{ins:#}");
+    assert_eq!(nudt15["diplotype"], "*1/*2", "{nudt15:#}");
+    assert_eq!(r["pgx"]["dosing"]["category"], "reduce_20_50");
+    assert!(r["pgx"]["caveats"][0]
+        .as_str()
+        .unwrap()
+        .contains("germline"));
+    let modules = r["modules"].as_array().unwrap();
+    assert!(modules
+        .iter()
+        .any(|m| m["module"] == "pgx" && m["status"] == "done"));
+}
+
+#[test]
+fn a_reference_that_breaks_a_transcript_or_a_hotspot_is_refused_with_the_reason() {
+    let panel = Panel::load("all-v1").unwrap();
+    let fa = case().dir.join("other.fa.gz");
+    let mut genome = sim::write_reference(&panel, &fa, 7, 1500).unwrap();
+    assert!(puente::annotate::reference_problems(&panel, &genome).is_empty());
+    // KRAS c.1 (chr12:25245384, minus strand): ATG becomes GTG; TP53 R175H's REF base changes
+    for (chrom, pos, b) in [("chr12", 25245384u64, b'C'), ("chr17", 7675088, b'A')] {
+        let w = genome.windows.get_mut(chrom).unwrap();
+        let (s, seq) = w
+            .iter_mut()
+            .find(|(s, q)| *s < pos && pos <= *s + q.len() as u64)
+            .unwrap();
+        seq[(pos - 1 - *s) as usize] = b;
+    }
+    let problems = puente::annotate::reference_problems(&panel, &genome);
+    assert!(
+        problems.iter().any(
+            |p| p.contains("KRAS ENST00000311936.7: the CDS starts with GTG at chr12:25245384")
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("TP53 p.R175H at chr17:7675088: REF C but the reference has A")),
+        "{problems:?}"
+    );
+}
