@@ -321,13 +321,11 @@ impl KnowledgeBase {
                         }
                     }
                 }
-                "ploidy" => {
-                    if !m.pattern.as_deref().is_some_and(|p| PLOIDY.contains(&p)) {
-                        bad(format!(
-                            "ploidy pattern must be one of {}",
-                            PLOIDY.join(", ")
-                        ));
-                    }
+                "ploidy" if !m.pattern.as_deref().is_some_and(|p| PLOIDY.contains(&p)) => {
+                    bad(format!(
+                        "ploidy pattern must be one of {}",
+                        PLOIDY.join(", ")
+                    ));
                 }
                 _ => {}
             }
@@ -386,7 +384,7 @@ impl KnowledgeBase {
     }
 
     /// The most specific markers matching `score` (0 = no match).
-    fn best<'m>(&'m self, score: impl Fn(&Marker) -> u32) -> Vec<&'m Marker> {
+    fn best(&self, score: impl Fn(&Marker) -> u32) -> Vec<&Marker> {
         let scored: Vec<(u32, &Marker)> = self
             .markers
             .iter()
