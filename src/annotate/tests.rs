@@ -75,20 +75,7 @@ fn place(genome: &mut [u8], origin: u64, t: &Transcript, cds: &[u8], fixed: &[(u
 }
 
 fn kras() -> Transcript {
-    Transcript {
-        gene: "KRAS".into(),
-        id: "ENST00000311936.7".into(),
-        chrom: "chr12".into(),
-        strand: '-',
-        exons: vec![
-            (1, 25250751, 25250931),
-            (2, 25245274, 25245395),
-            (3, 25227234, 25227412),
-            (4, 25225614, 25225773),
-            (5, 25204789, 25209911),
-        ],
-        cds: Some((25209795, 25245384)),
-    }
+    super::transcript::tests::kras_like()
 }
 
 fn nudt15() -> Transcript {

@@ -340,7 +340,7 @@ impl Transcript {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A minus-strand gene shaped like KRAS: exon 1 non-coding, CDS from exon 2 to exon 5.
