@@ -590,9 +590,16 @@ def build(spec, models, tables, outdir, source_note):
         "[files]",
     ]
     # curated by hand next to the generated files (knowledge base, PGx definitions): checksummed too
+    # a new output folder starts from the shipped curated files; edit them there and rebuild
+    shipped = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "all-v1")
     for name in CURATED:
-        if not os.path.exists(os.path.join(outdir, name)):
-            raise BuildError(f"{name} is missing from {outdir}: it is curated by hand, not generated")
+        dst = os.path.join(outdir, name)
+        if not os.path.exists(dst):
+            src = os.path.join(shipped, name)
+            if not os.path.exists(src):
+                raise BuildError(f"{name} is missing from {outdir} and {shipped}: it is curated by hand")
+            with open(src) as fh:
+                write(dst, fh.read())
         files[name] = None
     for name in sorted(files):
         lines.append(f'"{name}" = "{sha256(os.path.join(outdir, name))}"')
