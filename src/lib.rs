@@ -14,6 +14,7 @@ pub mod pgx;
 pub mod pipeline;
 pub mod qc;
 pub mod report;
+pub mod risk;
 pub mod sim;
 pub mod util;
 

@@ -18,6 +18,10 @@ pub struct RunOptions {
     pub command_line: Vec<String>,
     /// Panel of normals for copy number (None: within-sample fallback).
     pub pon: Option<PathBuf>,
+    /// Extra transcript models to name calls on besides the pinned ones.
+    pub transcripts: Option<PathBuf>,
+    /// Risk rules replacing the panel's risk.toml.
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -193,7 +197,13 @@ pub fn run_sample(
     )?;
     on_stage("annotation");
     let seq = crate::annotate::ReferenceSequence::new(reference);
-    let annotator = crate::annotate::Annotator::new(panel, &seq);
+    let extra = opts
+        .transcripts
+        .as_deref()
+        .map(|p| load_transcripts(p, panel, reference))
+        .transpose()?;
+    let annotator = crate::annotate::Annotator::new(panel, &seq)
+        .with_extra(extra.as_ref().map(|e| e.0.clone()).unwrap_or_default());
     let annotations: Vec<crate::model::VariantAnnotation> = small
         .variants
         .iter()
@@ -204,6 +214,16 @@ pub fn run_sample(
             .knowledge_base
             .findings(&small.variants, &annotations, &fusions.calls, &cnv);
     let pgx = panel.pgx.call(&small.hotspots);
+    let custom_rules = opts
+        .rules
+        .as_deref()
+        .map(|p| load_rules(p, panel))
+        .transpose()?;
+    let risk =
+        custom_rules
+            .as_ref()
+            .unwrap_or(&panel.risk)
+            .assess(&opts.sample, &findings, qc.verdict);
     on_stage("report");
     let input_sha = crate::util::sha256_file(&opts.alignment)?;
     let mut warnings = Vec::new();
@@ -230,11 +250,32 @@ pub fn run_sample(
         command_line: opts.command_line.clone(),
         panel: panel.reference(),
         reference: reference_ref.clone(),
-        inputs: vec![InputFile {
+        inputs: std::iter::once(InputFile {
             role: "alignment".into(),
             path: opts.alignment.display().to_string(),
             sha256: input_sha.clone(),
-        }],
+        })
+        .chain(
+            extra
+                .iter()
+                .zip(&opts.transcripts)
+                .map(|((_, sha), p)| InputFile {
+                    role: "transcripts".into(),
+                    path: p.display().to_string(),
+                    sha256: sha.clone(),
+                }),
+        )
+        .chain(
+            custom_rules
+                .iter()
+                .zip(&opts.rules)
+                .map(|(r, p)| InputFile {
+                    role: "risk_rules".into(),
+                    path: p.display().to_string(),
+                    sha256: r.reference.sha256.clone(),
+                }),
+        )
+        .collect(),
         read_groups: input.read_groups.clone(),
     };
     let modules = [
@@ -249,11 +290,7 @@ pub fn run_sample(
     .iter()
     .map(|m| ModuleStatus {
         module: m.to_string(),
-        status: if m != &"risk" {
-            "done".into()
-        } else {
-            "not_available".into()
-        },
+        status: "done".into(),
     })
     .collect();
     let report = Report {
@@ -282,6 +319,7 @@ pub fn run_sample(
         knowledge_base: panel.knowledge_base.reference.clone(),
         findings,
         pgx,
+        risk,
         modules,
         warnings,
     };
@@ -296,12 +334,7 @@ pub fn run_sample(
         .collect();
     report::vcf::write_small_variants(
         &opts.out_dir.join("variants.vcf.gz"),
-        id,
-        &report.provenance,
-        &contigs,
-        &small.variants,
-        &small.hotspots,
-        &call_opts.thresholds,
+        &report::vcf::SmallVcf::from_report(&report, &contigs),
     )?;
     // the SV VCF also declares partner contigs outside the panel (unknown partners)
     let mut sv_contigs = contigs.clone();
@@ -369,6 +402,33 @@ pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
 }
 
 /// Read a panel of normals and refuse it when it was built for another panel or build.
+/// Extra transcripts (`--transcripts`), checked against the panel and the reference, with the
+/// file's sha256 for provenance.
+pub fn load_transcripts(
+    path: &Path,
+    panel: &Panel,
+    reference: &Reference,
+) -> Result<(Vec<crate::annotate::transcript::Transcript>, String)> {
+    let seq = crate::annotate::ReferenceSequence::new(reference);
+    let ts = crate::annotate::load_extra_transcripts(path, panel, &seq)?;
+    Ok((ts, crate::util::sha256_file(path)?))
+}
+
+/// A risk rules file (`--rules`), checked against the panel's knowledge base.
+pub fn load_rules(path: &Path, panel: &Panel) -> Result<crate::risk::RuleSet> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let ids = panel
+        .knowledge_base
+        .markers
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    crate::risk::RuleSet::parse(&text, &ids).map_err(|reason| Error::InvalidInput {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
 pub fn load_pon(path: &Path, panel: &Panel) -> Result<(crate::model::PanelOfNormals, String)> {
     let pon = crate::ingest::pon::read(path)?;
     crate::call::cnv::pon::check_compatible(

@@ -4,7 +4,7 @@
 //! sources, and give the CPIC diplotypes and dosing category. A reference that disagrees with the
 //! panel's transcripts is refused.
 mod common;
-use common::{run, stderr, tmp};
+use common::{read_gz, run, stderr, tmp};
 use puente::panel::Panel;
 use puente::sim::{self, PlantedVariant, SampleSpec};
 use serde_json::Value;
@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 struct Case {
     dir: PathBuf,
+    bam: PathBuf,
     report: Value,
 }
 
@@ -73,8 +74,11 @@ fn case() -> &'static Case {
         let bam =
             sim::simulate_sample(&genome, &sim::sim_targets(&panel), &spec, &dir, false).unwrap();
         let out = dir.join("out");
+        std::fs::write(dir.join("alt.tsv"), alt_kras("KRAS-ALT.1", 0)).unwrap();
         let o = run(&[
             "run",
+            "--transcripts",
+            dir.join("alt.tsv").to_str().unwrap(),
             "--bam",
             bam.to_str().unwrap(),
             "--reference",
@@ -88,8 +92,28 @@ fn case() -> &'static Case {
         let report: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("ANN1/report.json")).unwrap())
                 .unwrap();
-        Case { dir, report }
+        Case { dir, bam, report }
     })
+}
+
+/// The pinned KRAS exons under another transcript ID, CDS start moved by `shift` bases.
+fn alt_kras(id: &str, shift: u64) -> String {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("reference-panels/all-v1/transcripts.tsv"),
+    )
+    .unwrap();
+    let mut out = text.lines().next().unwrap().to_string() + "\n";
+    for l in text.lines().filter(|l| l.starts_with("KRAS\t")) {
+        let mut f: Vec<String> = l.split('\t').map(String::from).collect();
+        f[1] = id.into();
+        // the CDS end on the minus strand is c.1 (the ATG)
+        if shift > 0 && !f[8].is_empty() && f[4] == "2" {
+            f[8] = (f[8].parse::<u64>().unwrap() - shift).to_string();
+        }
+        out += &(f.join("\t") + "\n");
+    }
+    out
 }
 
 fn annotation<'a>(r: &'a Value, gene: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
@@ -121,6 +145,22 @@ fn hotspots_get_hgvs_names_and_knowledge_base_findings() {
     assert_eq!(f["tier"], "II");
     assert_eq!(f["knowledge_base_version"], "1.0.0");
     assert!(f["sources"][0]["citation"].as_str().unwrap().len() > 10);
+    // the extra transcript asked for with --transcripts is named too, in JSON and in the VCF CSQ
+    let other = &kras["other_transcripts"][0];
+    assert_eq!(other["transcript"], "KRAS-ALT.1");
+    assert_eq!(other["hgvs_c"], "c.35G>A");
+    let inputs = r["provenance"]["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["role"] == "transcripts"));
+    let vcf = read_gz(&case().dir.join("out/ANN1/variants.vcf.gz"));
+    let line = vcf
+        .lines()
+        .find(|l| l.starts_with("chr12\t25245350\t"))
+        .unwrap();
+    assert!(
+        line.contains("CSQ=T|missense_variant|KRAS|ENST00000311936.7|2/5||ENST00000311936.7:c.35G>A|ENST00000311936.7:p.(Gly12Asp)|NC_000012.12:g.25245350C>T,T|missense_variant|KRAS|KRAS-ALT.1|"),
+        "{line}"
+    );
+    assert!(vcf.contains("##INFO=<ID=CSQ,"));
     let pax5 = annotation(r, "PAX5", |a| a["hgvs_c"] == "c.239C>G");
     assert_eq!(pax5["hgvs_p"], "p.(Pro80Arg)");
     let f = finding(r, "variant.PAX5-P80R");
@@ -160,7 +200,7 @@ fn pgx_diplotypes_and_dosing_from_the_reads() {
         .unwrap();
     assert_eq!(ins["genotype"], 1, "{ins:#}");
     assert_eq!(nudt15["diplotype"], "*1/*2", "{nudt15:#}");
-    assert_eq!(r["pgx"]["dosing"]["category"], "reduce_20_50");
+    assert_eq!(r["pgx"]["dosing"]["category"], "compound_intermediate");
     assert!(r["pgx"]["caveats"][0]
         .as_str()
         .unwrap()
@@ -186,6 +226,30 @@ fn a_reference_that_breaks_a_transcript_or_a_hotspot_is_refused_with_the_reason(
             .unwrap();
         seq[(pos - 1 - *s) as usize] = b;
     }
+    // the same check from `puente panel validate --reference`, on the written FASTA
+    let broken = case().dir.join("broken.fa.gz");
+    sim::reference::write_genome(&genome, &broken).unwrap();
+    let o = run(&[
+        "panel",
+        "validate",
+        "all-v1",
+        "--reference",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("KRAS ENST00000311936.7: the CDS starts with GTG at chr12:25245384"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "panel",
+        "validate",
+        "all-v1",
+        "--reference",
+        fa.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let problems = puente::annotate::reference_problems(&panel, &genome);
     assert!(
         problems.iter().any(
@@ -199,4 +263,142 @@ fn a_reference_that_breaks_a_transcript_or_a_hotspot_is_refused_with_the_reason(
             .any(|p| p.contains("TP53 p.R175H at chr17:7675088: REF C but the reference has A")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn bad_extra_transcripts_are_refused_before_any_sample_runs() {
+    let c = case();
+    let bam = &c.bam;
+    let fa = c.dir.join("ref.fa.gz");
+    let go = |name: &str, text: String| {
+        let f = c.dir.join(name);
+        std::fs::write(&f, text).unwrap();
+        let out = c.dir.join(format!("out-{name}"));
+        let o = run(&[
+            "run",
+            "--bam",
+            bam.to_str().unwrap(),
+            "--reference",
+            fa.to_str().unwrap(),
+            "--sample-id",
+            "X",
+            "--out",
+            out.to_str().unwrap(),
+            "--transcripts",
+            f.to_str().unwrap(),
+        ]);
+        assert!(!out.join("X/report.json").exists());
+        (o.status.code(), stderr(&o))
+    };
+    // a gene that is not on the panel
+    let (code, err) = go(
+        "braf.tsv",
+        alt_kras("BRAF-1", 0).replace("KRAS\t", "BRAF\t"),
+    );
+    assert_eq!(code, Some(5), "{err}");
+    assert!(err.contains("gene BRAF is not on panel all-v1"), "{err}");
+    // the pinned transcript again
+    let (code, err) = go("pinned.tsv", alt_kras("ENST00000311936.7", 0));
+    assert_eq!(code, Some(5), "{err}");
+    assert!(
+        err.contains("already the panel's pinned transcript"),
+        "{err}"
+    );
+    // a CDS start moved off the ATG: does not read as a protein on this reference
+    let (code, err) = go("shifted.tsv", alt_kras("KRAS-BAD.1", 3));
+    assert_eq!(code, Some(6), "{err}");
+    assert!(err.contains("KRAS KRAS-BAD.1: the CDS"), "{err}");
+    // not a transcripts table
+    let (code, err) = go("junk.tsv", "gene\ttranscript\nKRAS\n".into());
+    assert_eq!(code, Some(5), "{err}");
+}
+
+#[test]
+fn risk_is_assessed_provisionally_and_explained() {
+    let c = case();
+    let r = &c.report;
+    // no clinical inputs in this run: groups that need them are provisional or undetermined
+    let outputs = r["risk"]["outputs"].as_array().unwrap();
+    let nci = outputs.iter().find(|o| o["id"] == "nci_risk").unwrap();
+    assert_eq!(nci["value"], Value::Null);
+    let genetic = outputs.iter().find(|o| o["id"] == "genetic_risk").unwrap();
+    // the TP53 frameshift is adverse in the knowledge base
+    assert_eq!(genetic["value"], "unfavourable", "{genetic:#}");
+    let fired = &genetic["fired"][0];
+    assert!(!fired["call_ids"].as_array().unwrap().is_empty());
+    let report = c.dir.join("out/ANN1/report.json");
+    let o = run(&["risk", "explain", report.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("PROVISIONAL: missing"), "{text}");
+    assert!(
+        text.contains("fired  genetic.unfavourable -> unfavourable"),
+        "{text}"
+    );
+    // MRD and the NCI inputs arrive later: re-evaluated without re-calling
+    let o = run(&[
+        "risk",
+        "explain",
+        report.to_str().unwrap(),
+        "--lineage",
+        "B",
+        "--age-years",
+        "4",
+        "--wbc-per-ul",
+        "12000",
+        "--cns-status",
+        "CNS1",
+        "--mrd-day15",
+        "0.001",
+        "--mrd-eoi",
+        "0.02",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = a["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "protocol_risk")
+        .unwrap();
+    assert_eq!(
+        (p["value"].as_str(), p["provisional"].as_bool()),
+        (Some("HR"), Some(false))
+    );
+    assert!(stderr(&o).contains("re-evaluated"));
+    // a broken rules file: refused with its line
+    let rules = c.dir.join("bad-risk.toml");
+    let text = include_str!("../reference-panels/all-v1/risk.toml").replace(
+        "level = \"HR\"\nwhen = \"mrd_eoi >= 0.01\"",
+        "level = \"VHR\"\nwhen = \"mrd_eoi >= 0.01\"",
+    );
+    std::fs::write(&rules, text).unwrap();
+    let o = run(&[
+        "risk",
+        "explain",
+        report.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rule sj.hr-mrd-eoi: level \"VHR\" is not a level of protocol_risk"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("line "), "{}", stderr(&o));
+    // a report from a newer schema is refused with both versions
+    let newer = c.dir.join("newer.json");
+    let mut v = r.clone();
+    v["schema_version"] = Value::from("9.0.0");
+    std::fs::write(&newer, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&["risk", "explain", newer.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(
+        stderr(&o).contains("report schema 9.0.0 cannot be read"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("newer puente"), "{}", stderr(&o));
 }

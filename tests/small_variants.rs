@@ -217,12 +217,15 @@ fn vcf_is_readable_and_indexed() {
     let path = c.dir.join("variants.vcf.gz");
     puente::report::vcf::write_small_variants(
         &path,
-        "SV1",
-        &prov,
-        &contigs,
-        &c.calls.variants,
-        &c.calls.hotspots,
-        &CallOptions::default().thresholds,
+        &puente::report::vcf::SmallVcf {
+            sample: "SV1",
+            provenance: &prov,
+            contigs: &contigs,
+            calls: &c.calls.variants,
+            hotspots: &c.calls.hotspots,
+            annotations: &[],
+            thresholds: &CallOptions::default().thresholds,
+        },
     )
     .unwrap();
     let mut r = bcf::Reader::from_path(&path).unwrap();

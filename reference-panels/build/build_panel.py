@@ -441,7 +441,7 @@ def write(path, text):
     os.replace(tmp, path)
 
 
-CURATED = ("markers.toml", "pgx.toml")
+CURATED = ("markers.toml", "pgx.toml", "risk.toml")
 
 
 def sha256(path):

@@ -610,6 +610,7 @@ mod tests {
             hgvs_p: None,
             protein_change: Some(p.into()),
             protein_position: Some((pos, pos)),
+            other_transcripts: vec![],
         }
     }
 

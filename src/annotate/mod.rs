@@ -75,6 +75,9 @@ fn rank(term: &str) -> usize {
 /// Annotates variants against the panel's transcripts and a reference sequence.
 pub struct Annotator<'a> {
     pub transcripts: Vec<Transcript>,
+    /// Transcripts the lab asked for besides the pinned ones: named, never used to pick the
+    /// reported consequence.
+    pub extra: Vec<Transcript>,
     seq: &'a dyn Sequence,
     grch38: bool,
 }
@@ -83,14 +86,22 @@ impl<'a> Annotator<'a> {
     pub fn new(panel: &Panel, seq: &'a dyn Sequence) -> Self {
         Annotator {
             transcripts: Transcript::from_panel(panel),
+            extra: vec![],
             seq,
             grch38: panel.manifest.panel.build == "GRCh38",
         }
     }
 
+    /// Also name every change on `extra` (see [`load_extra_transcripts`]).
+    pub fn with_extra(mut self, extra: Vec<Transcript>) -> Self {
+        self.extra = extra;
+        self
+    }
+
     pub fn with_transcripts(transcripts: Vec<Transcript>, seq: &'a dyn Sequence) -> Self {
         Annotator {
             transcripts,
+            extra: vec![],
             seq,
             grch38: true,
         }
@@ -126,7 +137,24 @@ impl<'a> Annotator<'a> {
                 best = Some(a);
             }
         }
-        best.unwrap_or_else(|| VariantAnnotation {
+        let others: Vec<crate::model::TranscriptConsequence> = self
+            .extra
+            .iter()
+            .filter(near)
+            .map(|t| {
+                let a = self.on_transcript(id, &change, t, &hgvs_g);
+                crate::model::TranscriptConsequence {
+                    gene: t.gene.clone(),
+                    transcript: t.id.clone(),
+                    consequence: a.consequence,
+                    exon: a.exon,
+                    intron: a.intron,
+                    hgvs_c: a.hgvs_c,
+                    hgvs_p: a.hgvs_p,
+                }
+            })
+            .collect();
+        let mut out = best.unwrap_or_else(|| VariantAnnotation {
             variant_id: id.to_string(),
             gene: None,
             transcript: None,
@@ -139,7 +167,10 @@ impl<'a> Annotator<'a> {
             hgvs_p: None,
             protein_change: None,
             protein_position: None,
-        })
+            other_transcripts: vec![],
+        });
+        out.other_transcripts = others;
+        out
     }
 
     fn on_transcript(
@@ -272,6 +303,7 @@ impl<'a> Annotator<'a> {
             hgvs_p,
             protein_change,
             protein_position,
+            other_transcripts: vec![],
         }
     }
 
@@ -333,16 +365,87 @@ impl<'a> Annotator<'a> {
 #[cfg(test)]
 mod tests;
 
+/// Read extra transcript models a lab wants calls named on (transcripts.tsv columns: gene,
+/// transcript, chrom, strand, exon, start, end, cds_start, cds_end, model). Refused with the file
+/// and reason when malformed, for a gene not on the panel, a transcript the panel already pins, or
+/// a CDS that does not read as a protein on `seq` (wrong build or wrong coordinates).
+pub fn load_extra_transcripts(
+    path: &std::path::Path,
+    panel: &Panel,
+    seq: &dyn Sequence,
+) -> crate::error::Result<Vec<Transcript>> {
+    use crate::error::Error;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let invalid = |reason: String| Error::InvalidInput {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let exons = crate::panel::parse_transcripts(&text).map_err(invalid)?;
+    if exons.is_empty() {
+        return Err(invalid("no transcript rows".into()));
+    }
+    let file = path.display().to_string();
+    let mut problems = crate::panel::transcript_problems(&exons, &file);
+    let pinned = Transcript::from_panel(panel);
+    let contigs = panel.contigs();
+    for t in Transcript::from_exons(&exons) {
+        if !panel.manifest.genes.iter().any(|g| g.name == t.gene) {
+            problems.push(format!(
+                "{}: gene {} is not on panel {}",
+                t.id, t.gene, panel.manifest.panel.name
+            ));
+        } else if let Some(p) = pinned.iter().find(|p| p.gene == t.gene) {
+            if p.chrom != t.chrom {
+                problems.push(format!(
+                    "{}: {} is on {}, the panel's {} on {}",
+                    t.id, t.gene, t.chrom, p.id, p.chrom
+                ));
+            }
+        }
+        if pinned.iter().any(|p| p.id == t.id) {
+            problems.push(format!("{}: already the panel's pinned transcript", t.id));
+        }
+        if !contigs.contains(&t.chrom) {
+            problems.push(format!(
+                "{}: contig {} is not a panel contig",
+                t.id, t.chrom
+            ));
+        }
+    }
+    if problems.is_empty() {
+        let ts = Transcript::from_exons(&exons);
+        problems = cds_problems(&ts, seq, &file);
+        if problems.is_empty() {
+            return Ok(ts);
+        }
+        return Err(Error::Reference {
+            path: path.to_path_buf(),
+            reason: format!(
+                "transcripts do not match the reference: {}",
+                problems.join("; ")
+            ),
+        });
+    }
+    Err(invalid(problems.join("; ")))
+}
+
 /// Problems between the panel's transcript models / hotspots and a reference: a CDS that does not
 /// start with ATG, end with a stop or read through without one, a hotspot whose REF differs. Bases
 /// that are N (a sparse or masked reference) are not judged.
 pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
+    let mut out = cds_problems(&Transcript::from_panel(panel), seq, "transcripts.tsv");
+    hotspot_problems(panel, seq, &mut out);
+    out
+}
+
+/// Coding sequences that do not read as a protein on this reference (`file` names the source).
+pub fn cds_problems(transcripts: &[Transcript], seq: &dyn Sequence, file: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for t in Transcript::from_panel(panel) {
+    for t in transcripts {
         let Some(bases) = t.cds_bases() else { continue };
         if bases.len() % 3 != 0 {
             out.push(format!(
-                "transcripts.tsv: {} {}: CDS length {} is not a multiple of 3",
+                "{file}: {} {}: CDS length {} is not a multiple of 3",
                 t.gene,
                 t.id,
                 bases.len()
@@ -367,7 +470,7 @@ pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
         let at = |k: usize| format!("{}:{}", t.chrom, bases[3 * k]);
         if codons[0] != b"ATG" {
             out.push(format!(
-                "transcripts.tsv: {} {}: the CDS starts with {} at {}, not ATG (exons do not match this reference)",
+                "{file}: {} {}: the CDS starts with {} at {}, not ATG (exons do not match this reference)",
                 t.gene,
                 t.id,
                 String::from_utf8_lossy(codons[0]),
@@ -378,7 +481,7 @@ pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
         let last = codons.len() - 1;
         if protein::translate_codon(codons[last]) != b'*' {
             out.push(format!(
-                "transcripts.tsv: {} {}: the CDS ends with {} at {}, not a stop codon",
+                "{file}: {} {}: the CDS ends with {} at {}, not a stop codon",
                 t.gene,
                 t.id,
                 String::from_utf8_lossy(codons[last]),
@@ -390,7 +493,7 @@ pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
             .position(|c| protein::translate_codon(c) == b'*')
         {
             out.push(format!(
-                "transcripts.tsv: {} {}: stop codon {} inside the CDS at codon {} ({})",
+                "{file}: {} {}: stop codon {} inside the CDS at codon {} ({})",
                 t.gene,
                 t.id,
                 String::from_utf8_lossy(codons[k]),
@@ -399,6 +502,10 @@ pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+fn hotspot_problems(panel: &Panel, seq: &dyn Sequence, out: &mut Vec<String>) {
     for h in &panel.hotspots {
         if h.reference == "." {
             continue;
@@ -425,5 +532,4 @@ pub fn reference_problems(panel: &Panel, seq: &dyn Sequence) -> Vec<String> {
             ));
         }
     }
-    out
 }

@@ -375,3 +375,64 @@ fn outside_every_transcript_is_intergenic_with_a_g_name() {
     );
     assert_eq!(v.hgvs_g, "NC_000012.12:g.25270000A>G");
 }
+
+/// Every hotspot the shipped panel pins, annotated on the simulator's reference (which plants each
+/// pinned transcript's coding sequence): the c. name must be the panel's, the protein change its
+/// name, on both strands (KRAS, NRAS, TPMT, TP53 are minus-strand genes). Codon rows must sit on the
+/// named residue. Catches a transcript model, strand or phase error anywhere in the panel.
+#[test]
+fn every_shipped_hotspot_gets_its_published_name() {
+    let panel = Panel::load("all-v1").unwrap();
+    let genome = crate::sim::reference::build_genome(&panel, 7, 200).unwrap();
+    let a = Annotator::new(&panel, &genome);
+    let pgx_protein = [
+        ("c.238G>C", "p.(Ala80Pro)"),
+        ("c.460G>A", "p.(Ala154Thr)"),
+        ("c.719A>G", "p.(Tyr240Cys)"),
+        ("c.626-1G>A", "p.?"),
+        ("c.415C>T", "p.(Arg139Cys)"),
+        ("c.416G>A", "p.(Arg139His)"),
+        ("c.52G>A", "p.(Val18Ile)"),
+    ];
+    let mut checked = 0;
+    for h in &panel.hotspots {
+        let id = format!("{} {}", h.gene, h.name);
+        if h.kind == "codon" {
+            // change the codon's first coding base (whatever it is) and read back the residue
+            let g = if a.transcripts.iter().any(|t| t.gene == h.gene && t.plus()) {
+                h.start
+            } else {
+                h.end
+            };
+            let r = genome.base(&h.chrom, g) as char;
+            let alt = if r == 'A' { "C" } else { "A" };
+            let v = a.annotate(&id, &h.chrom, g, &r.to_string(), alt);
+            let residue = h.name.trim_start_matches("p.");
+            let pc = v.protein_change.clone().unwrap_or_default();
+            assert!(pc.starts_with(residue), "{id}: {pc} at {}:{g}", h.chrom);
+            checked += 1;
+            continue;
+        }
+        if h.reference.len() != 1 || h.alt.len() != 1 {
+            continue;
+        }
+        let v = a.annotate(&id, &h.chrom, h.start, &h.reference, &h.alt);
+        assert_eq!(v.gene.as_deref(), Some(h.gene.as_str()), "{id}");
+        assert_eq!(v.hgvs_c.as_deref(), Some(h.hgvs_c.as_str()), "{id}");
+        if h.kind == "allele" {
+            assert_eq!(
+                v.protein_change.as_deref(),
+                Some(h.name.trim_start_matches("p.")),
+                "{id}"
+            );
+        } else {
+            let p = pgx_protein.iter().find(|(c, _)| *c == h.hgvs_c).unwrap().1;
+            assert_eq!(v.hgvs_p.as_deref(), Some(p), "{id}");
+        }
+        if h.hgvs_c == "c.626-1G>A" {
+            assert_eq!(v.consequence, "splice_acceptor_variant");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} hotspots checked");
+}

@@ -105,8 +105,13 @@ pub enum Region {
 impl Transcript {
     /// One model per gene of the panel (the pinned transcript of transcripts.tsv).
     pub fn from_panel(panel: &Panel) -> Vec<Transcript> {
+        Transcript::from_exons(&panel.exons)
+    }
+
+    /// Group transcripts.tsv rows into transcripts, exons in transcription order.
+    pub fn from_exons(exons: &[crate::panel::Exon]) -> Vec<Transcript> {
         let mut out: Vec<Transcript> = Vec::new();
-        for e in &panel.exons {
+        for e in exons {
             let t = match out.iter_mut().find(|t| t.id == e.transcript) {
                 Some(t) => t,
                 None => {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 15] = [
     "sample_id",
     "lab_id",
     "bam",
@@ -27,6 +27,7 @@ const COLUMNS: [&str; 14] = [
     "mrd_day15",
     "mrd_eoi",
     "tumor_fraction",
+    "lineage",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,8 +183,13 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
                 "line {line}: cns_status {cns:?} must be CNS1, CNS2 or CNS3"
             ));
         }
+        let lineage = get("lineage").to_ascii_uppercase();
+        if !lineage.is_empty() && !["B", "T"].contains(&lineage.as_str()) {
+            problems.push(format!("line {line}: lineage {lineage:?} must be B or T"));
+        }
         let info = SampleInfo {
             sample_id: id.clone(),
+            lineage: Some(lineage).filter(|s| !s.is_empty()),
             lab_id: Some(get("lab_id")).filter(|s| !s.is_empty()),
             library: Some(library).filter(|s| !s.is_empty()),
             sex: Some(sex).filter(|s| !s.is_empty()),
@@ -259,6 +265,8 @@ pub struct BatchOptions {
     pub filter: ReadFilter,
     pub command_line: Vec<String>,
     pub pon: Option<PathBuf>,
+    pub transcripts: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -272,6 +280,12 @@ pub fn run(
     pipeline::check_reference(reference, panel)?;
     if let Some(p) = &opts.pon {
         pipeline::load_pon(p, panel)?;
+    }
+    if let Some(p) = &opts.transcripts {
+        pipeline::load_transcripts(p, panel, reference)?;
+    }
+    if let Some(p) = &opts.rules {
+        pipeline::load_rules(p, panel)?;
     }
     let rref = pipeline::reference_ref(reference, panel, &panel.manifest.panel.build, &opts.out)?;
     let threads = opts.threads.max(1);
@@ -330,6 +344,8 @@ pub fn run(
                     filter: opts.filter,
                     command_line: opts.command_line.clone(),
                     pon: opts.pon.clone(),
+                    transcripts: opts.transcripts.clone(),
+                    rules: opts.rules.clone(),
                 };
                 let r = pipeline::run_sample(&ropts, panel, reference, &rref, &|stage| {
                     if tty {

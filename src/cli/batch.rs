@@ -26,6 +26,8 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         filter: a.common.filter(),
         command_line: super::command_line(),
         pon: a.common.pon.clone(),
+        transcripts: a.common.transcripts.clone(),
+        rules: a.common.rules.clone(),
     };
     let s = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

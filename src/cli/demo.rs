@@ -24,15 +24,24 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     );
     let genome = super::simulate::puente_sim_reference(&panel, &data, 42, false)?;
     let specs = sim::demo_cohort(&panel, 42)?;
-    let mut sheet = String::from("sample_id,lab_id,bam,tumor_fraction\n");
-    for s in &specs {
+    let mut sheet = String::from(
+        "sample_id,lab_id,bam,tumor_fraction,lineage,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi\n",
+    );
+    // clinical values for the risk rules: DEMO-02 still waits for its end-of-induction MRD
+    let clinical = [
+        "B,12,80000,CNS1,0.05,",
+        "B,4,12000,CNS1,0.002,",
+        "B,6,30000,CNS1,,",
+    ];
+    for (k, s) in specs.iter().enumerate() {
         let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, false)?;
         sheet.push_str(&format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{}\n",
             s.sample_id,
             s.lab_id,
             bam.display(),
-            s.tumor_fraction
+            s.tumor_fraction,
+            clinical.get(k).copied().unwrap_or(",,,,,")
         ));
     }
     // normals of the same assay for the copy-number panel of normals (lower depth keeps the demo
@@ -85,6 +94,8 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         filter: Default::default(),
         command_line: super::command_line(),
         pon: Some(pon_path.clone()),
+        transcripts: None,
+        rules: None,
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

@@ -3,6 +3,7 @@ mod batch;
 mod demo;
 mod panel;
 mod pon;
+mod risk;
 mod run;
 mod simulate;
 
@@ -23,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse one sample (BAM or CRAM).
-    Run(run::Args),
+    Run(Box<run::Args>),
     /// Analyse every sample of a samplesheet.
     Batch(batch::Args),
     /// Show or validate a panel.
@@ -34,6 +35,8 @@ enum Command {
     Demo(demo::Args),
     /// Panel of normals for copy number.
     Pon(pon::Args),
+    /// Risk groups: explain or re-evaluate a report's assessment.
+    Risk(risk::Args),
 }
 
 /// Shared options.
@@ -49,6 +52,13 @@ pub struct Common {
     /// within-sample fallback that only calls large changes.
     #[arg(long)]
     pub pon: Option<std::path::PathBuf>,
+    /// More transcript models (transcripts.tsv columns) to name each call on, besides the
+    /// panel's pinned transcript, which alone decides the reported consequence.
+    #[arg(long)]
+    pub transcripts: Option<std::path::PathBuf>,
+    /// Risk rules replacing the panel's risk.toml (same format).
+    #[arg(long)]
+    pub rules: Option<std::path::PathBuf>,
 }
 
 fn default_threads() -> usize {
@@ -73,11 +83,12 @@ pub fn command_line() -> Vec<String> {
 pub fn main() -> anyhow::Result<i32> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(a) => run::exec(a),
+        Command::Run(a) => run::exec(*a),
         Command::Batch(a) => batch::exec(a),
         Command::Panel(a) => panel::exec(a),
         Command::Simulate(a) => simulate::exec(a),
         Command::Demo(a) => demo::exec(a),
         Command::Pon(a) => pon::exec(a),
+        Command::Risk(a) => risk::exec(a),
     }
 }

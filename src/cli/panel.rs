@@ -12,6 +12,10 @@ enum Action {
     Validate {
         #[arg(default_value = "all-v1")]
         panel: String,
+        /// Also check the panel against this reference: build, every pinned CDS reads as a
+        /// protein (ATG ... stop, no internal stop), every hotspot REF matches.
+        #[arg(long)]
+        reference: Option<std::path::PathBuf>,
     },
     /// Print the panel's genes, roles and region sizes.
     Show {
@@ -22,9 +26,15 @@ enum Action {
 
 pub fn exec(a: Args) -> anyhow::Result<i32> {
     match a.action {
-        Action::Validate { panel } => {
+        Action::Validate { panel, reference } => {
             let p = Panel::load(&panel)?;
-            let problems = p.validate();
+            let mut problems = p.validate();
+            if let Some(r) = reference {
+                let r = puente::ingest::Reference::open(&r)?;
+                if let Err(e) = puente::pipeline::check_reference(&r, &p) {
+                    problems.push(e.to_string());
+                }
+            }
             if problems.is_empty() {
                 println!("panel {} {} ({}): OK — {} genes, {} capture targets, {} hotspots, {} known fusions",
                     p.manifest.panel.name, p.manifest.panel.version, p.manifest.panel.build, p.manifest.genes.len(), p.capture.len(), p.hotspots.len(), p.fusions.len());

@@ -33,7 +33,61 @@ pub struct Args {
     #[arg(long, value_parser = parse_fraction)]
     tumor_fraction: Option<f64>,
     #[command(flatten)]
+    clinical: Clinical,
+    #[command(flatten)]
     common: Common,
+}
+
+/// Clinical inputs for the risk rules (all optional: a missing one makes the groups that need it
+/// provisional, never guessed).
+#[derive(clap::Args, Clone, Default)]
+pub struct Clinical {
+    /// Immunophenotype: B or T.
+    #[arg(long, value_parser = ["B", "T"])]
+    pub lineage: Option<String>,
+    /// Age at diagnosis in years.
+    #[arg(long, value_parser = parse_age)]
+    pub age_years: Option<f64>,
+    /// White-cell count at diagnosis, cells/µL.
+    #[arg(long, value_parser = parse_wbc)]
+    pub wbc_per_ul: Option<f64>,
+    #[arg(long, value_parser = ["CNS1", "CNS2", "CNS3"])]
+    pub cns_status: Option<String>,
+    /// MRD at day 15 as a fraction (0.01 = 1%).
+    #[arg(long, value_parser = parse_fraction)]
+    pub mrd_day15: Option<f64>,
+    /// MRD at the end of induction as a fraction.
+    #[arg(long, value_parser = parse_fraction)]
+    pub mrd_eoi: Option<f64>,
+}
+
+impl Clinical {
+    /// Overlay the given values on `s`.
+    pub fn apply(&self, s: &mut SampleInfo) {
+        let c = self.clone();
+        s.lineage = c.lineage.or(s.lineage.take());
+        s.age_years = c.age_years.or(s.age_years);
+        s.wbc_per_ul = c.wbc_per_ul.or(s.wbc_per_ul);
+        s.cns_status = c.cns_status.or(s.cns_status.take());
+        s.mrd_day15 = c.mrd_day15.or(s.mrd_day15);
+        s.mrd_eoi = c.mrd_eoi.or(s.mrd_eoi);
+    }
+}
+
+fn parse_age(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=30.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not an age in years between 0 and 30")),
+    }
+}
+
+fn parse_wbc(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=2.0e6).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a white-cell count per µL (0 to 2,000,000)"
+        )),
+    }
 }
 
 pub fn exec(a: Args) -> anyhow::Result<i32> {
@@ -45,13 +99,20 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     if let Some(p) = &a.common.pon {
         pipeline::load_pon(p, &panel)?;
     }
-    let sample = SampleInfo {
+    if let Some(p) = &a.common.transcripts {
+        pipeline::load_transcripts(p, &panel, &reference)?;
+    }
+    if let Some(p) = &a.common.rules {
+        pipeline::load_rules(p, &panel)?;
+    }
+    let mut sample = SampleInfo {
         sample_id: a.sample_id.clone(),
         library: a.library,
         sex: a.sex,
         tumor_fraction: a.tumor_fraction,
         ..Default::default()
     };
+    a.clinical.apply(&mut sample);
     let opts = pipeline::RunOptions {
         alignment,
         sample,
@@ -60,6 +121,8 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         filter: a.common.filter(),
         command_line: super::command_line(),
         pon: a.common.pon.clone(),
+        transcripts: a.common.transcripts.clone(),
+        rules: a.common.rules.clone(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)

@@ -26,6 +26,21 @@ pub struct VariantAnnotation {
     pub protein_change: Option<String>,
     /// Residues affected (first, last).
     pub protein_position: Option<(u64, u64)>,
+    /// The same change on transcripts the lab asked for besides the pinned one (`--transcripts`).
+    #[serde(default)]
+    pub other_transcripts: Vec<TranscriptConsequence>,
+}
+
+/// A variant's consequence and names on one more transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptConsequence {
+    pub gene: String,
+    pub transcript: String,
+    pub consequence: String,
+    pub exon: Option<String>,
+    pub intron: Option<String>,
+    pub hgvs_c: Option<String>,
+    pub hgvs_p: Option<String>,
 }
 
 /// One implication of a marker (AMP/ASCO/CAP 2017: diagnostic, prognostic or therapeutic), with
@@ -121,12 +136,19 @@ pub struct PgxGene {
 /// Thiopurine starting-dose category from the TPMT and NUDT15 phenotypes (CPIC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PgxDosing {
-    pub drugs: String,
-    /// normal | reduce_30_80 | reduce_20_50 | tpmt_poor | nudt15_poor | indeterminate
+    /// normal | intermediate | compound_intermediate | tpmt_poor | nudt15_poor | indeterminate
     pub category: String,
+    /// The recommendation for each thiopurine (mercaptopurine, thioguanine).
+    pub drugs: Vec<PgxDrugDose>,
+    pub source: String,
+}
+
+/// CPIC starting-dose recommendation for one drug; `strength` is CPIC's classification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgxDrugDose {
+    pub drug: String,
     pub recommendation: String,
     pub strength: String,
-    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

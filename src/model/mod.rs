@@ -78,6 +78,9 @@ pub struct SampleInfo {
     pub mrd_day15: Option<f64>,
     pub mrd_eoi: Option<f64>,
     pub tumor_fraction: Option<f64>,
+    /// B or T (immunophenotype), for the risk rules.
+    #[serde(default)]
+    pub lineage: Option<String>,
 }
 
 /// QC verdict, ordered from best to worst so the sample verdict is the max over its parts.
@@ -92,10 +95,11 @@ pub enum Verdict {
 mod annotation;
 mod cnv;
 mod fusion;
+mod risk;
 mod variant;
 pub use annotation::{
-    Finding, Implication, KnowledgeBaseRef, PgxDosing, PgxGene, PgxPosition, PgxResult, Source,
-    VariantAnnotation,
+    Finding, Implication, KnowledgeBaseRef, PgxDosing, PgxDrugDose, PgxGene, PgxPosition,
+    PgxResult, Source, TranscriptConsequence, VariantAnnotation,
 };
 pub use cnv::{
     ChromosomeCopy, CnvBaseline, CnvState, CopyNumberCall, DeletionJunction, ExonCopy, GeneCopy,
@@ -104,4 +108,5 @@ pub use cnv::{
 pub use fusion::{
     Breakpoint, Frame, FusionCall, FusionStatus, FusionTarget, Library, Location, Retained,
 };
+pub use risk::{FiredRule, PendingRule, RiskAssessment, RiskInput, RiskOutput, RulesetRef};
 pub use variant::{HotspotCall, HotspotStatus, SmallVariant, VariantKind};

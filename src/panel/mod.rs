@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use crate::ingest::build::GenomeBuild;
 use crate::model::{PanelRef, Region};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const FILES: [&str; 9] = [
+const FILES: [&str; 10] = [
     "capture.bed",
     "reportable.bed",
     "fusion_search.bed",
@@ -20,6 +20,7 @@ const FILES: [&str; 9] = [
     "fusions.tsv",
     "markers.toml",
     "pgx.toml",
+    "risk.toml",
 ];
 
 macro_rules! embedded {
@@ -37,7 +38,8 @@ static ALL_V1: &[(&str, &str)] = embedded!(
     "hotspots.tsv",
     "fusions.tsv",
     "markers.toml",
-    "pgx.toml"
+    "pgx.toml",
+    "risk.toml"
 );
 
 /// Names accepted by `--panel` without a directory.
@@ -133,6 +135,8 @@ pub struct Panel {
     pub knowledge_base: crate::annotate::markers::KnowledgeBase,
     /// TPMT/NUDT15 allele definitions (pgx.toml).
     pub pgx: crate::pgx::Definitions,
+    /// Risk-stratification rules (risk.toml).
+    pub risk: crate::risk::RuleSet,
 }
 
 impl Panel {
@@ -208,12 +212,21 @@ impl Panel {
             manifest,
             knowledge_base: crate::annotate::markers::KnowledgeBase::empty(),
             pgx,
+            risk: crate::risk::RuleSet::empty(),
         };
         panel.knowledge_base = crate::annotate::markers::KnowledgeBase::parse(
             &files["markers.toml"],
             &crate::annotate::markers::PanelGenes::of(&panel),
         )
         .map_err(err)?;
+        let ids = panel
+            .knowledge_base
+            .markers
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        panel.risk = crate::risk::RuleSet::parse(&files["risk.toml"], &ids)
+            .map_err(|r| err(format!("risk.toml: {r}")))?;
         Ok(panel)
     }
 
@@ -398,56 +411,10 @@ impl Panel {
                 ));
             }
         }
-        let mut by_tx: BTreeMap<&str, Vec<&Exon>> = BTreeMap::new();
-        for e in &self.exons {
-            by_tx.entry(&e.transcript).or_default().push(e);
-        }
-        for (tx, exons) in &by_tx {
-            for (i, e) in exons.iter().enumerate() {
-                if e.number as usize != i + 1 {
-                    problems.push(format!(
-                        "transcripts.tsv: {tx} exon numbers are not 1..n in order"
-                    ));
-                    break;
-                }
-                if e.start > e.end {
-                    problems.push(format!(
-                        "transcripts.tsv: {tx} exon {} has start > end",
-                        e.number
-                    ));
-                }
-                if let Some((cs, ce)) = e.cds {
-                    if cs < e.start || ce > e.end || cs > ce {
-                        problems.push(format!(
-                            "transcripts.tsv: {tx} exon {} CDS lies outside the exon",
-                            e.number
-                        ));
-                    }
-                }
-            }
-            for w in exons.windows(2) {
-                let ok = if w[0].strand == '+' {
-                    w[0].end < w[1].start
-                } else {
-                    w[1].end < w[0].start
-                };
-                if !ok {
-                    problems.push(format!("transcripts.tsv: {tx} exons {} and {} overlap or are out of transcription order", w[0].number, w[1].number));
-                }
-            }
-            let coding: u64 = exons
-                .iter()
-                .filter_map(|e| e.cds)
-                .map(|(s, e)| e - s + 1)
-                .sum();
-            if coding > 0 && coding % 3 != 0 {
-                problems.push(format!(
-                    "transcripts.tsv: {tx} CDS length {coding} is not a multiple of 3"
-                ));
-            }
-        }
+        problems.extend(transcript_problems(&self.exons, "transcripts.tsv"));
+        let by_tx: BTreeSet<&str> = self.exons.iter().map(|e| e.transcript.as_str()).collect();
         for g in &self.manifest.genes {
-            if !g.transcript.is_empty() && !by_tx.contains_key(g.transcript.as_str()) {
+            if !g.transcript.is_empty() && !by_tx.contains(g.transcript.as_str()) {
                 problems.push(format!(
                     "panel.toml: gene {} names transcript {} missing from transcripts.tsv",
                     g.name, g.transcript
@@ -516,6 +483,60 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// Data rows of a headed TSV, each with at least `ncols` columns, mapped by `row`.
+/// Structure of transcript models (as in transcripts.tsv): exons numbered 1..n in transcription
+/// order, not overlapping, CDS inside its exons and a whole number of codons. `file` names the
+/// source in each problem.
+pub fn transcript_problems(exons: &[Exon], file: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut by_tx: BTreeMap<&str, Vec<&Exon>> = BTreeMap::new();
+    for e in exons {
+        by_tx.entry(&e.transcript).or_default().push(e);
+    }
+    for (tx, exons) in &by_tx {
+        for (i, e) in exons.iter().enumerate() {
+            if e.number as usize != i + 1 {
+                problems.push(format!("{file}: {tx} exon numbers are not 1..n in order"));
+                break;
+            }
+            if e.start > e.end {
+                problems.push(format!("{file}: {tx} exon {} has start > end", e.number));
+            }
+            if let Some((cs, ce)) = e.cds {
+                if cs < e.start || ce > e.end || cs > ce {
+                    problems.push(format!(
+                        "{file}: {tx} exon {} CDS lies outside the exon",
+                        e.number
+                    ));
+                }
+            }
+        }
+        for w in exons.windows(2) {
+            let ok = if w[0].strand == '+' {
+                w[0].end < w[1].start
+            } else {
+                w[1].end < w[0].start
+            };
+            if !ok {
+                problems.push(format!(
+                    "{file}: {tx} exons {} and {} overlap or are out of transcription order",
+                    w[0].number, w[1].number
+                ));
+            }
+        }
+        let coding: u64 = exons
+            .iter()
+            .filter_map(|e| e.cds)
+            .map(|(s, e)| e - s + 1)
+            .sum();
+        if coding > 0 && coding % 3 != 0 {
+            problems.push(format!(
+                "{file}: {tx} CDS length {coding} is not a multiple of 3"
+            ));
+        }
+    }
+    problems
+}
+
 fn parse_rows<T>(
     text: &str,
     ncols: usize,
@@ -526,7 +547,8 @@ fn parse_rows<T>(
         .collect()
 }
 
-fn parse_transcripts(text: &str) -> std::result::Result<Vec<Exon>, String> {
+/// Parse transcripts.tsv-format text (header line, 10 tab-separated columns).
+pub fn parse_transcripts(text: &str) -> std::result::Result<Vec<Exon>, String> {
     parse_rows(text, 10, |f, n| {
         let cds = if f[7].is_empty() {
             None

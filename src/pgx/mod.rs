@@ -3,7 +3,9 @@
 //! unphased genotypes allow, and turn it into a CPIC phenotype and thiopurine dosing category. A
 //! position that could not be called makes the gene indeterminate whenever it could change the
 //! phenotype: *1 is never assumed.
-use crate::model::{HotspotCall, HotspotStatus, PgxDosing, PgxGene, PgxPosition, PgxResult};
+use crate::model::{
+    HotspotCall, HotspotStatus, PgxDosing, PgxDrugDose, PgxGene, PgxPosition, PgxResult,
+};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -13,7 +15,29 @@ pub struct Definitions {
     pub definitions: Meta,
     pub position: Vec<Position>,
     pub allele: Vec<Allele>,
+    pub dosing: Vec<DosingRow>,
 }
+
+/// What a clinician reads for one dosing category and drug.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosingRow {
+    pub category: String,
+    pub drug: String,
+    pub strength: String,
+    pub recommendation: String,
+}
+
+/// Categories the phenotype logic can return, and the drugs each needs a row for.
+pub const CATEGORIES: [&str; 6] = [
+    "normal",
+    "intermediate",
+    "compound_intermediate",
+    "tpmt_poor",
+    "nudt15_poor",
+    "indeterminate",
+];
+pub const DRUGS: [&str; 2] = ["mercaptopurine", "thioguanine"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +61,9 @@ pub struct Position {
     pub reference: String,
     pub alt: String,
     pub hgvs_c: String,
+    /// One-letter protein change (`p.A154T`) for coding substitutions.
+    #[serde(default)]
+    pub protein: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -109,6 +136,35 @@ impl Definitions {
                 }
             }
         }
+        for c in CATEGORIES {
+            for drug in DRUGS {
+                let n = d
+                    .dosing
+                    .iter()
+                    .filter(|r| r.category == c && r.drug == drug)
+                    .count();
+                if n != 1 {
+                    problems.push(format!("dosing {c}/{drug}: {n} rows (need exactly one)"));
+                }
+            }
+        }
+        for r in &d.dosing {
+            if !CATEGORIES.contains(&r.category.as_str()) || !DRUGS.contains(&r.drug.as_str()) {
+                problems.push(format!(
+                    "dosing {}/{}: unknown category or drug (categories: {}; drugs: {})",
+                    r.category,
+                    r.drug,
+                    CATEGORIES.join(", "),
+                    DRUGS.join(", ")
+                ));
+            }
+            if r.recommendation.trim().is_empty() {
+                problems.push(format!(
+                    "dosing {}/{}: empty recommendation",
+                    r.category, r.drug
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(d)
         } else {
@@ -139,7 +195,7 @@ impl Definitions {
                 self.diplotype(g, positions)
             })
             .collect();
-        let dosing = dosing(&genes[0].phenotype, &genes[1].phenotype);
+        let dosing = self.dosing(&genes[0].phenotype, &genes[1].phenotype);
         let mut caveats = vec![
             "Genotypes come from the diagnostic (leukemia) sample: copy-number change or loss of heterozygosity in the blasts can distort allele fractions, and a recent transfusion adds donor DNA. Confirm from a germline sample (remission blood or buccal) before acting on a result that changes the dose.".to_string(),
             "Only the defining positions listed are tested; rarer star alleles are not excluded.".to_string(),
@@ -318,34 +374,46 @@ fn is_im(p: &str) -> bool {
     p == "Intermediate Metabolizer" || p == "Possible Intermediate Metabolizer"
 }
 
-/// Mercaptopurine starting dose from the two phenotypes (CPIC 2018, compound IM from the 2024 update).
-fn dosing(tpmt: &str, nudt15: &str) -> PgxDosing {
-    let src =
-        "CPIC thiopurine guideline 2018 update (Table 3) and 2024 compound-intermediate update";
-    let d = |cat: &str, rec: &str, strength: &str| PgxDosing {
-        drugs: "mercaptopurine (thioguanine: same categories, CPIC gives its own percentages)"
-            .into(),
-        category: cat.into(),
-        recommendation: rec.into(),
-        strength: strength.into(),
-        source: src.into(),
-    };
+/// Dosing category from the two phenotypes (CPIC 2018; compound IM from the 2024 update), with
+/// the words for each drug from pgx.toml. A poor metabolizer of either gene decides alone (TPMT
+/// first: its reduction is the larger).
+fn category(tpmt: &str, nudt15: &str) -> &'static str {
     let pm = |p: &str| p == "Poor Metabolizer";
     let nm = |p: &str| p == "Normal Metabolizer";
     if pm(tpmt) {
-        d("tpmt_poor", "TPMT poor metabolizer: drastically reduce, about 10-fold lower daily dose given 3 times a week instead of daily; allow 4-6 weeks to reach steady state", "strong")
+        "tpmt_poor"
     } else if pm(nudt15) {
-        d("nudt15_poor", "NUDT15 poor metabolizer: start at 10 mg/m²/day and adjust by myelosuppression; allow 4-6 weeks to reach steady state", "strong")
+        "nudt15_poor"
     } else if tpmt == "Indeterminate" || nudt15 == "Indeterminate" {
-        d("indeterminate", "TPMT/NUDT15 status could not be determined: no genotype-guided starting dose; genotype a germline sample or measure TPMT activity before thiopurine", "none")
+        "indeterminate"
     } else if is_im(tpmt) && is_im(nudt15) {
-        d("reduce_20_50", "TPMT and NUDT15 both intermediate: start at 20-50% of the normal dose and adjust by myelosuppression", "strong")
+        "compound_intermediate"
     } else if is_im(tpmt) || is_im(nudt15) {
-        d("reduce_30_80", "Intermediate metabolizer: if the normal start is ≥75 mg/m²/day or ≥1.5 mg/kg/day, start at 30-80% of it (e.g. 25-60 mg/m²/day) and adjust by myelosuppression; reduce mercaptopurine before other agents", "strong")
+        "intermediate"
     } else if nm(tpmt) && nm(nudt15) {
-        d("normal", "Normal starting dose (e.g. 75 mg/m²/day or 1.5 mg/kg/day), adjusted by the protocol; allow 2 weeks to reach steady state", "strong")
+        "normal"
     } else {
-        d("indeterminate", "Phenotype combination without a CPIC recommendation: dose by protocol with close monitoring", "none")
+        "indeterminate"
+    }
+}
+
+impl Definitions {
+    fn dosing(&self, tpmt: &str, nudt15: &str) -> PgxDosing {
+        let category = category(tpmt, nudt15);
+        PgxDosing {
+            category: category.into(),
+            drugs: self
+                .dosing
+                .iter()
+                .filter(|r| r.category == category)
+                .map(|r| PgxDrugDose {
+                    drug: r.drug.clone(),
+                    recommendation: r.recommendation.clone(),
+                    strength: r.strength.clone(),
+                })
+                .collect(),
+            source: self.definitions.source.clone(),
+        }
     }
 }
 
@@ -353,6 +421,18 @@ fn dosing(tpmt: &str, nudt15: &str) -> PgxDosing {
 mod tests {
     use super::*;
     use crate::panel::Panel;
+
+    #[test]
+    fn a_dosing_table_missing_a_drug_is_refused() {
+        let p = Panel::load("all-v1").unwrap();
+        let text = include_str!("../../reference-panels/all-v1/pgx.toml");
+        let cut = text.rfind("[[dosing]]").unwrap();
+        let e = Definitions::parse(&text[..cut], &p.hotspots).unwrap_err();
+        assert!(
+            e.contains("dosing indeterminate/thioguanine: 0 rows"),
+            "{e}"
+        );
+    }
 
     fn defs() -> Definitions {
         let p = Panel::load("all-v1").unwrap();
@@ -407,7 +487,7 @@ mod tests {
         assert_eq!(t.alternatives, vec!["*3B/*3C"]);
         assert_eq!(t.status, "ambiguous_phase");
         assert_eq!(t.phenotype, "Intermediate Metabolizer");
-        assert_eq!(r.dosing.category, "reduce_30_80");
+        assert_eq!(r.dosing.category, "intermediate");
         let r = d.call(&hs(&d, &[("rs1800460", 1.0), ("rs1142345", 1.0)], 300));
         assert_eq!(r.genes[0].diplotype.as_deref(), Some("*3A/*3A"));
         assert_eq!(r.dosing.category, "tpmt_poor");
@@ -426,6 +506,16 @@ mod tests {
         let r = d.call(&hs(&d, &[("rs116855232", 1.0)], 300));
         assert_eq!(r.genes[1].diplotype.as_deref(), Some("*3/*3"));
         assert_eq!(r.dosing.category, "nudt15_poor");
+        // each thiopurine gets its own CPIC wording
+        let words: Vec<(&str, &str)> = r
+            .dosing
+            .drugs
+            .iter()
+            .map(|d| (d.drug.as_str(), d.recommendation.as_str()))
+            .collect();
+        assert_eq!(words.len(), 2);
+        assert!(words[0].0 == "mercaptopurine" && words[0].1.contains("10 mg/m²/day"));
+        assert!(words[1].0 == "thioguanine" && words[1].1.contains("25% of the normal dose"));
         let r = d.call(&hs(&d, &[("rs116855232", 0.5), ("rs1142345", 0.5)], 300));
         assert_eq!(
             (
@@ -434,7 +524,7 @@ mod tests {
             ),
             (Some("*1/*3C"), Some("*1/*3"))
         );
-        assert_eq!(r.dosing.category, "reduce_20_50");
+        assert_eq!(r.dosing.category, "compound_intermediate");
         let r = d.call(&hs(&d, &[("rs147390019", 0.5)], 300));
         assert_eq!(r.genes[1].phenotype, "Indeterminate");
         assert_eq!(r.dosing.category, "indeterminate");

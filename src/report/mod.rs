@@ -1,6 +1,7 @@
 //! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
+pub mod explain;
 pub mod html;
 pub mod svg;
 pub mod tsv;
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.5.0";
+pub const SCHEMA_VERSION: &str = "0.6.0";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,6 +93,8 @@ pub struct Report {
     pub findings: Vec<crate::model::Finding>,
     /// TPMT/NUDT15 diplotypes, phenotypes and the thiopurine dosing category.
     pub pgx: crate::model::PgxResult,
+    /// Risk groups from the rules file, with the rules that fired and what is still missing.
+    pub risk: crate::model::RiskAssessment,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
 }
@@ -169,4 +172,50 @@ fn multiqc_genes(r: &Report) -> String {
         ));
     }
     s
+}
+
+/// `major.minor.patch` as numbers; None when malformed.
+fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
+    let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
+    let t = (it.next()??, it.next()??, it.next()??);
+    it.next().is_none().then_some(t)
+}
+
+/// Read a report.json written by this or an earlier compatible puente. A report from a newer
+/// schema (or another major version) is refused with both versions, never half-read.
+pub fn read_report(path: &Path) -> Result<Report> {
+    use crate::error::Error;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bad = |reason: String| Error::InvalidInput {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let found = v["schema_version"]
+        .as_str()
+        .ok_or_else(|| bad("no schema_version: not a puente report.json".into()))?
+        .to_string();
+    let found = found.as_str();
+    let ours = version_triple(SCHEMA_VERSION).expect("own schema version");
+    let theirs = version_triple(found)
+        .ok_or_else(|| bad(format!("schema_version {found:?} is not major.minor.patch")))?;
+    // before 1.0 every minor version may change the layout
+    let compatible = if ours.0 == 0 {
+        (theirs.0, theirs.1) == (ours.0, ours.1) && theirs.2 <= ours.2
+    } else {
+        theirs.0 == ours.0 && (theirs.1, theirs.2) <= (ours.1, ours.2)
+    };
+    if !compatible {
+        return Err(bad(format!(
+            "report schema {found} cannot be read by puente {} (schema {SCHEMA_VERSION}){}",
+            crate::VERSION,
+            if theirs > ours {
+                ": it comes from a newer puente, upgrade to read it"
+            } else {
+                ": re-run the sample with this version"
+            }
+        )));
+    }
+    serde_json::from_value(v).map_err(|e| bad(format!("does not match schema {found}: {e}")))
 }

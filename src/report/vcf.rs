@@ -6,7 +6,9 @@ use crate::call::small::filters::FILTERS;
 use crate::call::small::model::Thresholds;
 use crate::error::{Error, Result};
 use crate::model::{CnvState, CopyNumberCall};
-use crate::model::{FusionCall, HotspotCall, Provenance, Retained, SmallVariant};
+use crate::model::{
+    FusionCall, HotspotCall, Provenance, Retained, SmallVariant, VariantAnnotation,
+};
 use crate::util::{commit, tmp_path};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -52,6 +54,12 @@ const INFO: &[(&str, &str, &str, &str)] = &[
         "1",
         "String",
         "pileup (aligned reads) or soft_clip (assembled from clipped reads)",
+    ),
+    (
+        "CSQ",
+        ".",
+        "String",
+        "Consequence on the pinned transcript, then on any --transcripts ones. Format: Allele|Consequence|SYMBOL|Feature|EXON|INTRON|HGVSc|HGVSp|HGVSg (percent-encoded)",
     ),
     (
         "HOTSPOT",
@@ -144,7 +152,52 @@ fn header(sample: &str, prov: &Provenance, contigs: &[(String, u64)], t: &Thresh
     h + &definitions(FILTERS, INFO, FORMAT, sample)
 }
 
-fn record(v: &SmallVariant, hotspots: &[String]) -> String {
+/// VEP-style CSQ entries: one per transcript, fields percent-encoded so `p.(Gly12=)` survives.
+fn csq(v: &SmallVariant, a: &VariantAnnotation) -> String {
+    let enc = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '%' | ',' | ';' | '=' | '|' | ' ' | '\t' => format!("%{:02X}", c as u32),
+                _ => c.to_string(),
+            })
+            .collect()
+    };
+    let o = |s: &Option<String>| enc(s.as_deref().unwrap_or(""));
+    let named = |tx: &Option<String>, name: &Option<String>| match (tx, name) {
+        (Some(t), Some(n)) => enc(&format!("{t}:{n}")),
+        _ => String::new(),
+    };
+    let mut entries = vec![format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        enc(&v.alt),
+        enc(&a.consequences.join("&")),
+        o(&a.gene),
+        o(&a.transcript),
+        o(&a.exon),
+        o(&a.intron),
+        named(&a.transcript, &a.hgvs_c),
+        named(&a.transcript, &a.hgvs_p),
+        enc(&a.hgvs_g)
+    )];
+    for t in &a.other_transcripts {
+        let tx = Some(t.transcript.clone());
+        entries.push(format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            enc(&v.alt),
+            enc(&t.consequence),
+            enc(&t.gene),
+            enc(&t.transcript),
+            o(&t.exon),
+            o(&t.intron),
+            named(&tx, &t.hgvs_c),
+            named(&tx, &t.hgvs_p),
+            enc(&a.hgvs_g)
+        ));
+    }
+    entries.join(",")
+}
+
+fn record(v: &SmallVariant, hotspots: &[String], ann: Option<&VariantAnnotation>) -> String {
     let filter = if v.filters.is_empty() {
         "PASS".to_string()
     } else {
@@ -166,6 +219,9 @@ fn record(v: &SmallVariant, hotspots: &[String]) -> String {
         v.origin,
         v.source
     );
+    if let Some(a) = ann {
+        info += &format!(";CSQ={}", csq(v, a));
+    }
     if !hotspots.is_empty() {
         info += &format!(";HOTSPOT={}", hotspots.join(","));
     }
@@ -189,16 +245,36 @@ fn record(v: &SmallVariant, hotspots: &[String]) -> String {
     )
 }
 
+/// What variants.vcf.gz is written from.
+pub struct SmallVcf<'a> {
+    pub sample: &'a str,
+    pub provenance: &'a Provenance,
+    pub contigs: &'a [(String, u64)],
+    pub calls: &'a [SmallVariant],
+    pub hotspots: &'a [HotspotCall],
+    pub annotations: &'a [VariantAnnotation],
+    pub thresholds: &'a Thresholds,
+}
+
+impl<'a> SmallVcf<'a> {
+    /// Everything from the report, so a saved report.json re-renders the same VCF.
+    pub fn from_report(report: &'a crate::report::Report, contigs: &'a [(String, u64)]) -> Self {
+        SmallVcf {
+            sample: &report.sample.sample_id,
+            provenance: &report.provenance,
+            contigs,
+            calls: &report.small_variants,
+            hotspots: &report.hotspots,
+            annotations: &report.annotations,
+            thresholds: &report.methods.small_variants.thresholds,
+        }
+    }
+}
+
 /// Write `path` (bgzipped VCF) and `path.tbi`, each through a temporary file.
-pub fn write_small_variants(
-    path: &Path,
-    sample: &str,
-    prov: &Provenance,
-    contigs: &[(String, u64)],
-    calls: &[SmallVariant],
-    hotspots: &[HotspotCall],
-    t: &Thresholds,
-) -> Result<()> {
+pub fn write_small_variants(path: &Path, v: &SmallVcf) -> Result<()> {
+    let (sample, prov, contigs) = (v.sample, v.provenance, v.contigs);
+    let (calls, hotspots, annotations, t) = (v.calls, v.hotspots, v.annotations, v.thresholds);
     let mut by_call: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for h in hotspots {
         for id in &h.calls {
@@ -211,7 +287,12 @@ pub fn write_small_variants(
     }
     let mut text = header(sample, prov, contigs, t);
     for v in calls {
-        text += &record(v, by_call.get(v.id.as_str()).map_or(&[], |x| x.as_slice()));
+        let ann = annotations.iter().find(|a| a.variant_id == v.id);
+        text += &record(
+            v,
+            by_call.get(v.id.as_str()).map_or(&[], |x| x.as_slice()),
+            ann,
+        );
     }
     write_indexed(path, &text)
 }

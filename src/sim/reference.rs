@@ -207,8 +207,9 @@ impl<W: Write> Bgzf<W> {
     }
 }
 
-/// Generate the sparse reference for `panel` and write `path` (+ .fai, .gzi). Deterministic in `seed`.
-pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Result<SimGenome> {
+/// The sparse reference for `panel` in memory: random sequence around every capture and fusion
+/// window, the pinned transcripts' coding sequence planted. Deterministic in `seed`.
+pub fn build_genome(panel: &Panel, seed: u64, pad: u64) -> Result<SimGenome> {
     let build = panel.build().ok_or_else(|| Error::Panel {
         panel: panel.source.clone(),
         reason: "unknown build".into(),
@@ -233,6 +234,18 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
         genome.windows.insert(chrom.clone(), seqs);
     }
     plant_coding(panel, &mut genome);
+    Ok(genome)
+}
+
+/// Generate the sparse reference for `panel` and write `path` (+ .fai, .gzi). Deterministic in `seed`.
+pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Result<SimGenome> {
+    let genome = build_genome(panel, seed, pad)?;
+    write_genome(&genome, path)?;
+    Ok(genome)
+}
+
+/// Write `genome` as bgzipped FASTA to `path` (+ .fai, .gzi), through temporary files.
+pub fn write_genome(genome: &SimGenome, path: &Path) -> Result<()> {
     let tmp = crate::util::tmp_path(path);
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = Bgzf::new(std::io::BufWriter::new(file));
@@ -295,7 +308,7 @@ pub fn write_reference(panel: &Panel, path: &Path, seed: u64, pad: u64) -> Resul
         g.extend_from_slice(&u.to_le_bytes());
     }
     crate::util::write_atomic(&path.with_file_name(format!("{}.gzi", file_name(path))), &g)?;
-    Ok(genome)
+    Ok(())
 }
 
 /// Make the synthetic sequence behave like a real genome for the panel's genes: every pinned
@@ -358,7 +371,15 @@ fn plant_coding(panel: &Panel, genome: &mut SimGenome) {
         }
     }
     for h in &panel.hotspots {
-        plant_hotspot_codon(h, &transcripts, genome, &tx_base, &put);
+        // pgx rows are named by rsID: their residue change comes from pgx.toml
+        let protein = panel
+            .pgx
+            .position
+            .iter()
+            .find(|p| p.chrom == h.chrom && p.pos == h.start && p.alt == h.alt)
+            .and_then(|p| p.protein.as_deref())
+            .unwrap_or(&h.name);
+        plant_hotspot_codon(h, protein, &transcripts, genome, &tx_base, &put);
     }
     // last, so the planted alleles cannot leave a stop inside a CDS: fix the coding frame without
     // touching a hotspot base
@@ -408,16 +429,22 @@ fn plant_coding(panel: &Panel, genome: &mut SimGenome) {
 /// with the hotspot change, the named one.
 fn plant_hotspot_codon(
     h: &crate::panel::Hotspot,
+    protein: &str,
     transcripts: &[crate::annotate::transcript::Transcript],
     genome: &mut SimGenome,
     tx_base: &dyn Fn(&crate::annotate::transcript::Transcript, &SimGenome, u64) -> u8,
     put: &dyn Fn(&crate::annotate::transcript::Transcript, &mut SimGenome, u64, u8),
 ) {
     use crate::annotate::protein::translate_codon;
-    let name = h.name.trim_start_matches("p.").as_bytes();
+    let name = protein.trim_start_matches("p.").as_bytes();
     let (Some(&from), Some(&to)) = (name.first(), name.last()) else {
         return;
     };
+    if h.kind == "codon" {
+        // a whole-codon row (`p.R367`, c.1099 = its first base): plant a codon for the residue
+        plant_residue(h, from, transcripts, genome, put);
+        return;
+    }
     if h.reference.len() != 1
         || h.alt.len() != 1
         || !to.is_ascii_uppercase()
@@ -472,4 +499,40 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Plant the first codon (in ACGT order) coding `aa` at a `codon` hotspot's residue.
+fn plant_residue(
+    h: &crate::panel::Hotspot,
+    aa: u8,
+    transcripts: &[crate::annotate::transcript::Transcript],
+    genome: &mut SimGenome,
+    put: &dyn Fn(&crate::annotate::transcript::Transcript, &mut SimGenome, u64, u8),
+) {
+    use crate::annotate::protein::translate_codon;
+    let c = h
+        .hgvs_c
+        .strip_prefix("c.")
+        .and_then(|d| d.parse::<u64>().ok());
+    let (Some(c), Some(t)) = (c, transcripts.iter().find(|t| t.gene == h.gene)) else {
+        return;
+    };
+    let Some(bases) = t.cds_bases() else { return };
+    let k = ((c - 1) / 3) as usize;
+    if c % 3 != 1 || 3 * k + 3 > bases.len() {
+        return;
+    }
+    let codon = b"ACGT"
+        .iter()
+        .flat_map(|&a| {
+            b"ACGT"
+                .iter()
+                .flat_map(move |&b| b"ACGT".iter().map(move |&d| [a, b, d]))
+        })
+        .find(|cod| translate_codon(cod) == aa);
+    if let Some(codon) = codon {
+        for (j, &p) in bases[3 * k..3 * k + 3].iter().enumerate() {
+            put(t, genome, p, codon[j]);
+        }
+    }
 }
