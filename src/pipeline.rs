@@ -24,7 +24,7 @@ pub struct RunOptions {
     pub rules: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RunOutcome {
     pub sample_id: String,
     pub verdict: Verdict,

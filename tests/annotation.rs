@@ -92,6 +92,7 @@ fn case() -> &'static Case {
         let report: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("ANN1/report.json")).unwrap())
                 .unwrap();
+        common::assert_valid_report(&report);
         Case { dir, bam, report }
     })
 }

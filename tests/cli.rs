@@ -107,7 +107,8 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ra = json(&a.join("S1/report.json"));
     let rb = json(&b.join("S1/report.json"));
-    assert_eq!(ra["schema_version"], "0.6.0");
+    assert_eq!(ra["schema_version"], puente::report::SCHEMA_VERSION);
+    common::assert_valid_report(&ra);
     let prov = &ra["provenance"];
     assert_eq!(prov["panel"]["name"], "all-v1");
     assert_eq!(prov["reference"]["build"], "GRCh38");

@@ -241,7 +241,7 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
     Ok(rows)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SampleSummary {
     pub sample_id: String,
     /// done, skipped (complete for unchanged input), failed
@@ -252,7 +252,7 @@ pub struct SampleSummary {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BatchSummary {
     pub puente_version: String,
     pub panel: crate::model::PanelRef,

@@ -3,7 +3,7 @@
 //! so it is refused with both builds named.
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum GenomeBuild {
     GRCh38,
     GRCh37,
@@ -126,7 +126,7 @@ impl GenomeBuild {
 }
 
 /// What a set of (name, length) contigs says about the build.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BuildEvidence {
     pub build: Option<GenomeBuild>,
     pub matches: usize,

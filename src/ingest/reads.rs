@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which reads count. Defaults match what the field uses for coverage (mosdepth/samtools: drop
 /// unmapped, secondary, QC-fail and duplicates) plus a MAPQ floor so repeats do not inflate depth.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReadFilter {
     pub min_mapq: u8,
     pub drop_duplicates: bool,
@@ -22,7 +22,7 @@ impl Default for ReadFilter {
 }
 
 /// Counts of what the filter saw, for QC.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ReadCounts {
     /// Primary alignments (each read once), mapped or placed-unmapped.
     pub primary: u64,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Consequence of one small variant on the panel's pinned transcript of the gene it falls in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VariantAnnotation {
     /// The call's ID (`chrom:pos:ref:alt`).
     pub variant_id: String,
@@ -32,7 +32,7 @@ pub struct VariantAnnotation {
 }
 
 /// A variant's consequence and names on one more transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TranscriptConsequence {
     pub gene: String,
     pub transcript: String,
@@ -45,7 +45,7 @@ pub struct TranscriptConsequence {
 
 /// One implication of a marker (AMP/ASCO/CAP 2017: diagnostic, prognostic or therapeutic), with
 /// its evidence level; the tier follows from the level (A/B: Tier I, C/D: Tier II).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Implication {
     #[serde(rename = "type")]
     pub kind: String,
@@ -58,7 +58,7 @@ pub struct Implication {
 }
 
 /// A call (or combination of calls) that matched a row of the marker knowledge base.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub marker_id: String,
     /// fusion | variant | gene_class | copy_number | ikzf1plus | ploidy
@@ -84,14 +84,14 @@ pub struct Finding {
     pub knowledge_base_version: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     pub key: String,
     pub citation: String,
 }
 
 /// Identity of the knowledge base the findings came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KnowledgeBaseRef {
     pub name: String,
     pub version: String,
@@ -99,7 +99,7 @@ pub struct KnowledgeBaseRef {
 }
 
 /// One defining position of a pharmacogene, genotyped from the sample's reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PgxPosition {
     pub id: String,
     pub gene: String,
@@ -118,7 +118,7 @@ pub struct PgxPosition {
 }
 
 /// Diplotype and phenotype of one gene.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PgxGene {
     pub gene: String,
     pub positions: Vec<PgxPosition>,
@@ -134,7 +134,7 @@ pub struct PgxGene {
 }
 
 /// Thiopurine starting-dose category from the TPMT and NUDT15 phenotypes (CPIC).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PgxDosing {
     /// normal | intermediate | compound_intermediate | tpmt_poor | nudt15_poor | indeterminate
     pub category: String,
@@ -144,14 +144,14 @@ pub struct PgxDosing {
 }
 
 /// CPIC starting-dose recommendation for one drug; `strength` is CPIC's classification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PgxDrugDose {
     pub drug: String,
     pub recommendation: String,
     pub strength: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PgxResult {
     pub definitions: String,
     pub definitions_version: String,

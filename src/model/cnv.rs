@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// Copy-number state of a gene or exon range (the `call` column of cnv.tsv).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CnvState {
     /// Loss of one copy (or a subclonal loss).
@@ -34,7 +46,7 @@ impl CnvState {
 }
 
 /// Depth evidence for one exon of a copy-number gene.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExonCopy {
     pub exon: u32,
     pub chrom: String,
@@ -54,7 +66,7 @@ pub struct ExonCopy {
 }
 
 /// One called exon range of a gene (or the whole-gene NEUTRAL / NO_COVERAGE row).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CopyNumberCall {
     /// Stable identifier for joining two labs' reports: `CNV:<gene>:<exons>:<state>`.
     pub id: String,
@@ -104,7 +116,7 @@ impl CopyNumberCall {
 }
 
 /// All exon evidence of one copy-number gene, in transcript order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GeneCopy {
     pub gene: String,
     pub chrom: String,
@@ -114,7 +126,7 @@ pub struct GeneCopy {
 
 /// IKZF1plus (Stanulla 2018): IKZF1 deletion plus deletion of CDKN2A, CDKN2B (homozygous), PAX5 or
 /// PAR1, without ERG deletion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ikzf1Plus {
     /// `positive`, `negative`, or `not_assessable` (a gene it needs could not be measured).
     pub status: String,
@@ -126,7 +138,7 @@ pub struct Ikzf1Plus {
 }
 
 /// Depth and allele evidence for one chromosome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChromosomeCopy {
     pub chrom: String,
     pub targets: u32,
@@ -145,7 +157,7 @@ pub struct ChromosomeCopy {
 }
 
 /// Chromosome-level signal, to be confirmed by DNA index or karyotype.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PloidySignal {
     /// `high_hyperdiploid`, `near_haploid_or_low_hypodiploid`, `none`, or `not_assessable`.
     pub pattern: String,
@@ -160,7 +172,7 @@ pub struct PloidySignal {
 }
 
 /// How the copy-number baseline was obtained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CnvBaseline {
     /// `panel_of_normals` or `within_sample` (fallback, less sensitive).
     pub method: String,
@@ -171,7 +183,7 @@ pub struct CnvBaseline {
 
 /// One capture target of a panel of normals: its expected log2 depth (target efficiency, after GC
 /// correction) and how much it varies between normals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PonTarget {
     pub chrom: String,
     /// 0-based half-open (BED).
@@ -188,7 +200,7 @@ pub struct PonTarget {
 }
 
 /// A normal (or lesion-negative) sample the panel of normals was built from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PonSample {
     pub sample_id: String,
     pub path: String,
@@ -198,7 +210,7 @@ pub struct PonSample {
 }
 
 /// Panel of normals: per-target expectations of one assay (panel + build), versioned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PanelOfNormals {
     pub format_version: String,
     pub puente_version: String,
@@ -209,7 +221,7 @@ pub struct PanelOfNormals {
 
 /// A junction that joins two points of one contig as a deletion would (the left side kept up to
 /// `left`, the right side from `right`): split reads or pairs at the ends of a deleted segment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeletionJunction {
     pub chrom: String,
     /// Last base kept before the deleted segment (1-based).

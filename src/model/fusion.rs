@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// Library type: decides whether breakpoints are expected in introns (DNA) or at exon junctions (RNA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Library {
     Dna,
@@ -29,7 +41,19 @@ impl Library {
 
 /// Which side of a breakpoint the rearranged molecule keeps: `Left` keeps the reference up to and
 /// including `pos`, `Right` keeps it from `pos` on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Retained {
     Left,
@@ -46,7 +70,7 @@ impl Retained {
 }
 
 /// Where a breakpoint falls on the partner's transcript model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "number")]
 pub enum Location {
     Exon(u32),
@@ -63,7 +87,7 @@ pub enum Location {
 }
 
 /// One side of a junction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Breakpoint {
     pub chrom: String,
     /// 1-based: the last (Left) or first (Right) base of the reference kept at the junction.
@@ -81,7 +105,7 @@ pub struct Breakpoint {
 }
 
 /// Reading frame across the junction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Frame {
     InFrame,
@@ -107,7 +131,7 @@ impl Frame {
 }
 
 /// A rearrangement junction with its evidence. Counts are of fragments (read pairs), duplicates out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionCall {
     /// Stable across labs: `name:chrom5:pos5:chrom3:pos3`.
     pub id: String,
@@ -156,7 +180,7 @@ impl FusionCall {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FusionStatus {
     Detected,
@@ -170,7 +194,7 @@ pub enum FusionStatus {
 }
 
 /// A known fusion of the panel, with its result even when absent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionTarget {
     pub name: String,
     pub gene5: String,

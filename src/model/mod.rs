@@ -2,7 +2,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Half-open 0-based interval on a contig (BED convention).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Region {
     pub chrom: String,
     pub start: u64,
@@ -23,7 +25,7 @@ impl Region {
 }
 
 /// Where an output came from: enough to rerun it and to join two labs' results.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Provenance {
     pub puente_version: String,
     pub command_line: Vec<String>,
@@ -33,7 +35,7 @@ pub struct Provenance {
     pub read_groups: Vec<ReadGroup>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PanelRef {
     pub name: String,
     pub version: String,
@@ -41,7 +43,7 @@ pub struct PanelRef {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReferenceRef {
     pub path: String,
     pub build: String,
@@ -49,14 +51,16 @@ pub struct ReferenceRef {
     pub contig_md5: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputFile {
     pub role: String,
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema,
+)]
 pub struct ReadGroup {
     pub id: String,
     pub sample: Option<String>,
@@ -66,7 +70,7 @@ pub struct ReadGroup {
 }
 
 /// Per-sample metadata from the samplesheet (clinical fields feed risk stratification later).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct SampleInfo {
     pub sample_id: String,
     pub lab_id: Option<String>,
@@ -84,7 +88,9 @@ pub struct SampleInfo {
 }
 
 /// QC verdict, ordered from best to worst so the sample verdict is the max over its parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,

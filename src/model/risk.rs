@@ -2,7 +2,7 @@
 //! lab can follow every group back to the rules and the calls behind it.
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RiskAssessment {
     pub ruleset: RulesetRef,
     /// Subtypes named by the subtype-defining findings (WHO-HAEM5, else ICC 2022).
@@ -12,7 +12,7 @@ pub struct RiskAssessment {
     pub outputs: Vec<RiskOutput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RulesetRef {
     pub name: String,
     pub version: String,
@@ -20,13 +20,13 @@ pub struct RulesetRef {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RiskInput {
     pub name: String,
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RiskOutput {
     pub id: String,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct RiskOutput {
     pub pending: Vec<PendingRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FiredRule {
     pub rule_id: String,
     pub level: String,
@@ -52,7 +52,7 @@ pub struct FiredRule {
     pub call_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PendingRule {
     pub rule_id: String,
     pub level: String,

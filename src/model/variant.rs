@@ -2,7 +2,9 @@
 //! sees them. Coordinates are VCF-style: 1-based, indels left-aligned with their anchor base.
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VariantKind {
     Snv,
@@ -33,7 +35,7 @@ impl VariantKind {
 
 /// One SNV/MNV/indel with the evidence behind it. Counts are of fragments (read pairs counted once
 /// where the mates overlap), not reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SmallVariant {
     /// Stable across labs and runs: `chrom:pos:ref:alt`.
     pub id: String,
@@ -79,7 +81,7 @@ impl SmallVariant {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HotspotStatus {
     /// A passing call matches the hotspot.
@@ -100,7 +102,7 @@ pub enum HotspotStatus {
 }
 
 /// Result for one panel hotspot, whether or not anything was found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HotspotCall {
     pub gene: String,
     pub name: String,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 pub const THRESHOLDS: [u32; 4] = [100, 250, 500, 1000];
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct DepthStats {
     pub bases: u64,
     pub mean: f64,
@@ -27,7 +27,7 @@ pub struct DepthStats {
     pub fold80: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct TargetQc {
     pub chrom: String,
     pub start: u64,
@@ -38,7 +38,7 @@ pub struct TargetQc {
     pub verdict: Verdict,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct GeneQc {
     pub gene: String,
     #[serde(flatten)]
@@ -46,7 +46,7 @@ pub struct GeneQc {
     pub verdict: Verdict,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct SampleQc {
     pub reads: ReadCounts,
     pub unplaced_unmapped: u64,
@@ -70,7 +70,7 @@ pub struct SampleQc {
     pub cnv_bins: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct HotspotDepth {
     pub gene: String,
     pub hgvs_c: String,

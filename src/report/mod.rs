@@ -21,7 +21,7 @@ use std::path::Path;
 pub const SCHEMA_VERSION: &str = "0.6.0";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Methods {
     pub small_variants: CallOptions,
     pub fusions: FusionMethods,
@@ -29,7 +29,7 @@ pub struct Methods {
 }
 
 /// Fusion calling settings and what the BAM allowed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionMethods {
     pub options: FusionOptions,
     pub library: Library,
@@ -40,13 +40,13 @@ pub struct FusionMethods {
     pub realigned_clips: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ModuleStatus {
     pub module: String,
     pub status: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QcSummary {
     pub verdict: Verdict,
     pub reasons: Vec<String>,
@@ -60,7 +60,7 @@ pub struct QcSummary {
     pub genes: Vec<GeneSummary>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GeneSummary {
     pub gene: String,
     pub mean_depth: f64,
@@ -68,7 +68,7 @@ pub struct GeneSummary {
     pub verdict: Verdict,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: String,
     pub sample: SampleInfo,
@@ -124,7 +124,7 @@ pub fn qc_summary(qc: &SampleQc) -> QcSummary {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct QcFile<'a> {
     schema_version: &'a str,
     sample_id: &'a str,
@@ -218,4 +218,19 @@ pub fn read_report(path: &Path) -> Result<Report> {
         )));
     }
     serde_json::from_value(v).map_err(|e| bad(format!("does not match schema {found}: {e}")))
+}
+
+/// JSON Schema (draft 2020-12) of report.json, generated from the types that write it so the two
+/// cannot drift; `schemas/report.schema.json` is this, checked in (a test keeps it current).
+pub fn json_schema() -> serde_json::Value {
+    let mut v = serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default();
+    v["$id"] = format!("urn:puente:report:{SCHEMA_VERSION}").into();
+    v["title"] = "puente report.json".into();
+    v["description"] = format!(
+        "One sample's results from puente (schema {SCHEMA_VERSION}): QC, calls, annotations, knowledge-base findings, PGx and risk, with provenance."
+    )
+    .into();
+    // a report from another schema version is not this document
+    v["properties"]["schema_version"]["const"] = SCHEMA_VERSION.into();
+    v
 }

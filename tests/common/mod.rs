@@ -32,3 +32,21 @@ pub fn read_gz(p: &Path) -> String {
         .unwrap();
     text
 }
+
+/// Check a report.json against the checked-in schema, listing every violation with its location.
+#[allow(dead_code)]
+pub fn assert_valid_report(report: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json violates the schema:\n{}",
+        errors.join("\n")
+    );
+}

@@ -66,13 +66,13 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CnvOptions {
     pub thresholds: CnvThresholds,
 }
 
 /// Results for report.json, cnv.tsv and the SV VCF.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CnvCalls {
     pub baseline: CnvBaseline,
     /// Robust spread of the autosomal target log2 ratios: the sample's noise level.

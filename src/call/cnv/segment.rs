@@ -7,7 +7,7 @@ use super::Profile;
 use crate::model::{CnvState, CopyNumberCall, ExonCopy, GeneCopy};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CnvThresholds {
     /// An exon joins a candidate run when its |z| reaches this (and its log2 leans the same way).
     pub candidate_z: f64,

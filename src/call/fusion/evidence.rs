@@ -20,7 +20,19 @@ pub const DNA_MAX_SPAN: u64 = 10_000;
 pub const RNA_MAX_SPAN: u64 = 1_000_000;
 
 /// One side of a junction: contig rank in the BAM header, 1-based position, kept side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct End {
     pub contig: usize,
     pub pos: u64,
@@ -84,7 +96,7 @@ pub struct Clip {
 }
 
 /// What the walk saw, so the caller can say which evidence was missing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvidenceCounts {
     pub records: u64,
     pub duplicates: u64,

@@ -36,7 +36,7 @@ pub const FILTERS: &[(&str, &str)] = &[
     ),
 ];
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionThresholds {
     /// Supporting fragments (split + spanning) a call needs.
     pub min_support: u32,

@@ -28,7 +28,7 @@ use rust_htslib::bam::record::Cigar;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionOptions {
     /// None: detect from the BAM (spliced alignments mean RNA).
     pub library: Option<Library>,
@@ -50,7 +50,7 @@ impl Default for FusionOptions {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionCalls {
     pub library: Library,
     /// How the library type was decided.

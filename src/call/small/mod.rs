@@ -24,7 +24,7 @@ use pileup::{ChangeStats, Pileup};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CallOptions {
     pub thresholds: Thresholds,
     /// Bases below this quality count neither for depth nor as evidence.
@@ -46,7 +46,7 @@ impl Default for CallOptions {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SmallCalls {
     /// Sorted by panel contig order, then position and alleles.
     pub variants: Vec<SmallVariant>,

@@ -80,7 +80,9 @@ pub fn qual(k: u32, n: u32, e: f64) -> f64 {
 }
 
 /// The thresholds a candidate must meet to be called (also those the limit of detection assumes).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Thresholds {
     pub min_alt_fragments: u32,
     pub min_vaf: f64,
