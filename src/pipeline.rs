@@ -22,6 +22,8 @@ pub struct RunOptions {
     pub transcripts: Option<PathBuf>,
     /// Risk rules replacing the panel's risk.toml.
     pub rules: Option<PathBuf>,
+    /// Language of report.html.
+    pub lang: crate::report::i18n::Lang,
 }
 
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -369,6 +371,10 @@ pub fn run_sample(
     )?;
     report::tsv::write_cnv(&opts.out_dir.join("cnv.tsv"), id, &report.provenance, &cnv)?;
     report::html::write_cnv(&opts.out_dir.join("cnv.html"), id, &report.provenance, &cnv)?;
+    crate::util::write_atomic(
+        &opts.out_dir.join("report.html"),
+        report::clinical::render(&report, opts.lang, Some(panel)).as_bytes(),
+    )?;
     report::tsv::write_fusions(
         &opts.out_dir.join("fusions.tsv"),
         id,
@@ -417,15 +423,11 @@ pub fn load_transcripts(
 /// A risk rules file (`--rules`), checked against the panel's knowledge base.
 pub fn load_rules(path: &Path, panel: &Panel) -> Result<crate::risk::RuleSet> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let ids = panel
-        .knowledge_base
-        .markers
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
-    crate::risk::RuleSet::parse(&text, &ids).map_err(|reason| Error::InvalidInput {
-        path: path.to_path_buf(),
-        reason,
+    crate::risk::RuleSet::parse(&text, &panel.knowledge_base.marker_ids()).map_err(|reason| {
+        Error::InvalidInput {
+            path: path.to_path_buf(),
+            reason,
+        }
     })
 }
 

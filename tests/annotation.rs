@@ -403,3 +403,124 @@ fn risk_is_assessed_provisionally_and_explained() {
     );
     assert!(stderr(&o).contains("newer puente"), "{}", stderr(&o));
 }
+
+/// Headless Chromium (Debian `chromium`): the page loads without console errors and the
+/// screenshot is not blank. Skipped with a note when Chromium is absent, unless CI requires it.
+fn chromium_check(html: &std::path::Path) {
+    let bin = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(bin) = bin else {
+        assert!(
+            std::env::var_os("PUENTE_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required (PUENTE_REQUIRE_CHROMIUM) but not installed"
+        );
+        eprintln!("chromium not installed: report.html rendering check skipped");
+        return;
+    };
+    let png = html.with_extension("png");
+    let profile = html.with_extension("profile");
+    let o = std::process::Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1240,1754",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--screenshot={}", png.display()),
+            &format!("file://{}", html.display()),
+        ])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{log}");
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("CONSOLE") && l.to_lowercase().contains("error")),
+        "console errors:\n{log}"
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = &buf[..info.buffer_size()];
+    let dark = px
+        .chunks(info.color_type.samples())
+        .filter(|p| p[0] < 128)
+        .count();
+    assert!(dark > 5000, "screenshot looks blank ({dark} dark pixels)");
+}
+
+#[test]
+fn report_html_in_both_languages_and_rerendered_outputs() {
+    let c = case();
+    let dir = c.dir.join("out/ANN1");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    // Spanish by default, self-contained (no script, no external resource)
+    assert!(html.contains("<html lang=\"es\">"));
+    assert!(html.contains("Informe molecular de leucemia linfoblástica aguda"));
+    for external in ["<script", "<link", " src=", "href=\"http", "url("] {
+        assert!(!html.contains(external), "{external}");
+    }
+    for section in [
+        "Resumen",
+        "Alteraciones detectadas",
+        "Analizado y no detectado",
+        "Farmacogenética",
+        "Cobertura por gen",
+        "Métodos, limitaciones y trazabilidad",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(
+        html.contains("PAX5 p.P80R") || html.contains("PAX5"),
+        "finding missing"
+    );
+    assert!(html.contains("<svg"));
+    assert!(html.contains("PROVISIONAL"));
+    // English from the saved report.json, without re-calling
+    let report = dir.join("report.json");
+    let en = c.dir.join("report.en.html");
+    let o = run(&[
+        "report",
+        report.to_str().unwrap(),
+        "--format",
+        "html",
+        "--lang",
+        "en",
+        "--out",
+        en.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&en).unwrap();
+    assert!(text.contains("<html lang=\"en\">") && text.contains("Tested and not detected"));
+    // the Spanish page from the report equals the one the run wrote
+    let es = c.dir.join("report.es.html");
+    let o = run(&[
+        "report",
+        report.to_str().unwrap(),
+        "--out",
+        es.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&es).unwrap(), html);
+    // the VCF re-rendered from report.json is the run's VCF
+    let vcf = c.dir.join("rerendered.vcf.gz");
+    let o = run(&[
+        "report",
+        report.to_str().unwrap(),
+        "--format",
+        "vcf",
+        "--out",
+        vcf.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read_gz(&vcf), read_gz(&dir.join("variants.vcf.gz")));
+    chromium_check(&en);
+}

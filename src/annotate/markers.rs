@@ -154,6 +154,11 @@ fn parse_change(s: &str) -> Option<(char, u64, Option<char>)> {
 }
 
 impl KnowledgeBase {
+    /// Every marker ID (what risk rules may name in `finding("...")`).
+    pub fn marker_ids(&self) -> std::collections::BTreeSet<String> {
+        self.markers.iter().map(|m| m.id.clone()).collect()
+    }
+
     /// Placeholder while the panel that validates the real one is being built.
     pub fn empty() -> KnowledgeBase {
         KnowledgeBase {

@@ -267,6 +267,7 @@ pub struct BatchOptions {
     pub pon: Option<PathBuf>,
     pub transcripts: Option<PathBuf>,
     pub rules: Option<PathBuf>,
+    pub lang: crate::report::i18n::Lang,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -346,6 +347,7 @@ pub fn run(
                     pon: opts.pon.clone(),
                     transcripts: opts.transcripts.clone(),
                     rules: opts.rules.clone(),
+                    lang: opts.lang,
                 };
                 let r = pipeline::run_sample(&ropts, panel, reference, &rref, &|stage| {
                     if tty {

@@ -96,6 +96,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         pon: Some(pon_path.clone()),
         transcripts: None,
         rules: None,
+        lang: puente::report::i18n::Lang::Es,
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

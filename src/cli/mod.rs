@@ -3,6 +3,7 @@ mod batch;
 mod demo;
 mod panel;
 mod pon;
+mod report;
 mod risk;
 mod run;
 mod simulate;
@@ -37,6 +38,8 @@ enum Command {
     Pon(pon::Args),
     /// Risk groups: explain or re-evaluate a report's assessment.
     Risk(risk::Args),
+    /// Re-render a report.json as HTML (es/en), VCF or JSON without re-calling.
+    Report(report::Args),
 }
 
 /// Shared options.
@@ -59,6 +62,9 @@ pub struct Common {
     /// Risk rules replacing the panel's risk.toml (same format).
     #[arg(long)]
     pub rules: Option<std::path::PathBuf>,
+    /// Language of report.html: es (Spanish) or en (English).
+    #[arg(long, default_value = "es", value_parser = ["es", "en"])]
+    pub lang: String,
 }
 
 fn default_threads() -> usize {
@@ -68,6 +74,10 @@ fn default_threads() -> usize {
 }
 
 impl Common {
+    pub fn lang(&self) -> puente::report::i18n::Lang {
+        puente::report::i18n::Lang::parse(&self.lang).unwrap_or(puente::report::i18n::Lang::Es)
+    }
+
     pub fn filter(&self) -> puente::ingest::reads::ReadFilter {
         puente::ingest::reads::ReadFilter {
             min_mapq: self.min_mapq,
@@ -90,5 +100,6 @@ pub fn main() -> anyhow::Result<i32> {
         Command::Demo(a) => demo::exec(a),
         Command::Pon(a) => pon::exec(a),
         Command::Risk(a) => risk::exec(a),
+        Command::Report(a) => report::exec(a),
     }
 }

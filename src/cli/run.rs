@@ -123,6 +123,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         pon: a.common.pon.clone(),
         transcripts: a.common.transcripts.clone(),
         rules: a.common.rules.clone(),
+        lang: a.common.lang(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)

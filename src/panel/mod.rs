@@ -219,14 +219,9 @@ impl Panel {
             &crate::annotate::markers::PanelGenes::of(&panel),
         )
         .map_err(err)?;
-        let ids = panel
-            .knowledge_base
-            .markers
-            .iter()
-            .map(|m| m.id.clone())
-            .collect();
-        panel.risk = crate::risk::RuleSet::parse(&files["risk.toml"], &ids)
-            .map_err(|r| err(format!("risk.toml: {r}")))?;
+        panel.risk =
+            crate::risk::RuleSet::parse(&files["risk.toml"], &panel.knowledge_base.marker_ids())
+                .map_err(|r| err(format!("risk.toml: {r}")))?;
         Ok(panel)
     }
 

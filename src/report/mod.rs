@@ -1,8 +1,10 @@
 //! Writers for the per-sample outputs: report.json (the versioned contract), qc.json and MultiQC
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
+pub mod clinical;
 pub mod explain;
 pub mod html;
+pub mod i18n;
 pub mod svg;
 pub mod tsv;
 pub mod vcf;

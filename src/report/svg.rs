@@ -159,6 +159,105 @@ pub fn gene_plot(gene: &GeneCopy, calls: &[&CopyNumberCall]) -> String {
     s
 }
 
+/// Mean depth per gene as horizontal bars, with the panel's minimum depth as a dashed line; genes
+/// under it are drawn in the warning colour.
+pub fn coverage_bars(genes: &[(String, f64)], min_depth: f64, label: &str) -> String {
+    let row = 13.0;
+    let (left, width) = (70.0, 460.0);
+    let h = TOP + row * genes.len() as f64 + 20.0;
+    let max = genes
+        .iter()
+        .map(|g| g.1)
+        .fold(min_depth * 1.5, f64::max)
+        .max(1.0);
+    let x = |d: f64| left + d.min(max) / max * width;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\" aria-label=\"{0}\"><text x=\"{left}\" y=\"14\" font-size=\"11\">{0}</text>",
+        esc(label)
+    );
+    for (i, (g, d)) in genes.iter().enumerate() {
+        let yy = TOP + row * i as f64;
+        let colour = if *d < min_depth { "#c0392b" } else { "#2e86c1" };
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{} {:.0}x</title></rect>",
+            left - 4.0,
+            yy + 9.0,
+            esc(g),
+            yy + 1.0,
+            x(*d) - left,
+            row - 3.0,
+            esc(g),
+            d
+        );
+    }
+    let xm = x(min_depth);
+    s += &format!(
+        "<line x1=\"{xm:.1}\" y1=\"{TOP}\" x2=\"{xm:.1}\" y2=\"{:.1}\" stroke=\"#333\" stroke-dasharray=\"4 3\"/><text x=\"{xm:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{min_depth:.0}x</text></svg>",
+        h - 18.0,
+        h - 6.0
+    );
+    s
+}
+
+/// A fusion as its two partners: the 5′ partner's exons up to the one kept at the junction, then
+/// the 3′ partner's from its first kept exon, with the breakpoint marked. `n5`/`n3` are the
+/// partners' exon counts when the panel has their models.
+pub fn fusion_diagram(
+    name: &str,
+    gene5: &str,
+    exon5: Option<u32>,
+    n5: Option<u32>,
+    gene3: &str,
+    exon3: Option<u32>,
+    n3: Option<u32>,
+) -> String {
+    let h = 70.0;
+    let mid = W / 2.0;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\" aria-label=\"{0}\"><text x=\"{mid}\" y=\"12\" font-size=\"11\" text-anchor=\"middle\">{0}</text>",
+        esc(name)
+    );
+    // 5′ side: exons 1..=k drawn left of the junction, the rest faded
+    let side = |first: u32, last: u32, kept: (u32, u32), x0: f64, x1: f64, colour: &str| {
+        let n = (last - first + 1).max(1) as f64;
+        let w = (x1 - x0) / n;
+        let mut out = String::new();
+        for (i, e) in (first..=last).enumerate() {
+            let on = e >= kept.0 && e <= kept.1;
+            out += &format!(
+                "<rect x=\"{:.1}\" y=\"30\" width=\"{:.1}\" height=\"16\" fill=\"{}\" opacity=\"{}\"/><text x=\"{:.1}\" y=\"58\" font-size=\"8\" text-anchor=\"middle\">{e}</text>",
+                x0 + w * i as f64 + 1.0,
+                (w - 2.0).max(1.0),
+                colour,
+                if on { "1" } else { "0.25" },
+                x0 + w * (i as f64 + 0.5)
+            );
+        }
+        out
+    };
+    match exon5 {
+        Some(k) => {
+            let last = n5.unwrap_or(k).max(k);
+            s += &side(1, last, (1, k), LEFT, mid - 6.0, "#1f618d");
+        }
+        None => s += &format!("<rect x=\"{LEFT}\" y=\"30\" width=\"{:.1}\" height=\"16\" fill=\"#1f618d\" opacity=\"0.5\"/>", mid - 6.0 - LEFT),
+    }
+    match exon3 {
+        Some(j) => {
+            let last = n3.unwrap_or(j).max(j);
+            s += &side(1, last, (j, last), mid + 6.0, W - RIGHT, "#b9770e");
+        }
+        None => s += &format!("<rect x=\"{:.1}\" y=\"30\" width=\"{:.1}\" height=\"16\" fill=\"#b9770e\" opacity=\"0.5\"/>", mid + 6.0, W - RIGHT - mid - 6.0),
+    }
+    s += &format!(
+        "<text x=\"{LEFT}\" y=\"26\" font-size=\"10\">{}</text><text x=\"{:.1}\" y=\"26\" font-size=\"10\" text-anchor=\"end\">{}</text><line x1=\"{mid}\" y1=\"22\" x2=\"{mid}\" y2=\"52\" stroke=\"#c0392b\" stroke-width=\"2\"/></svg>",
+        esc(gene5),
+        W - RIGHT,
+        esc(gene3)
+    );
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
