@@ -4,7 +4,7 @@
 use super::i18n::{t, Lang};
 use super::svg;
 use super::Report;
-use crate::model::{FusionStatus, HotspotStatus, Verdict};
+use crate::model::{CnvState, FusionStatus, HotspotStatus, Verdict};
 use crate::panel::Panel;
 
 fn esc(s: &str) -> String {
@@ -107,6 +107,13 @@ pub fn render(r: &Report, lang: Lang, panel: Option<&Panel>) -> String {
         } else {
             features.join("; ")
         })
+    );
+    h += &format!(
+        "<p><b>IKZF1plus:</b> {} <span class=\"small\">({})</span><br><b>{}:</b> {}</p>\n",
+        esc(&r.copy_number.ikzf1plus.status),
+        esc(&r.copy_number.ikzf1plus.reason),
+        w("ploidy"),
+        esc(&r.copy_number.ploidy.pattern)
     );
     h += &format!("<p><b>{}:</b></p><ul>\n", w("risk_groups"));
     for o in &r.risk.outputs {
@@ -288,6 +295,29 @@ pub fn render(r: &Report, lang: Lang, panel: Option<&Panel>) -> String {
             f.depth5,
             f.depth3,
             lod(f.limit_of_detection)
+        );
+    }
+    // copy-number genes without a passing call: deletions/gains tested there and not found
+    for g in &r.copy_number.genes {
+        let called = r.copy_number.calls.iter().any(|c| {
+            c.gene == g.gene
+                && c.passed()
+                && !matches!(c.state, CnvState::Neutral | CnvState::NoCoverage)
+        });
+        if called {
+            continue;
+        }
+        let n = g.exons.len().max(1) as f64;
+        let depth = g.exons.iter().map(|e| e.depth).sum::<f64>() / n;
+        let covered = g.exons.iter().any(|e| e.depth > 0.0);
+        h += &format!(
+            "<tr><td>{} {} ({} {})</td><td>{}</td><td>{:.0}</td><td>-</td></tr>\n",
+            esc(&g.gene),
+            w("copy_number"),
+            g.exons.len(),
+            w("exons"),
+            if covered { "neutral" } else { "no_coverage" },
+            depth
         );
     }
     h += "</table></section>\n";

@@ -82,6 +82,9 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("spanning", "pares que abarcan", "spanning pairs"),
     ("min_depth", "profundidad mínima", "minimum depth"),
     ("inputs", "Datos clínicos", "Clinical inputs"),
+    ("copy_number", "número de copias", "copy number"),
+    ("exons", "exones", "exons"),
+    ("ploidy", "Señal de ploidía", "Ploidy signal"),
 ];
 
 /// The word for `key`; the key itself if it has none (visible in review, never a panic).
