@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Packages the tests use beyond the build: chromium renders report.html in a headless check.
+# What the tests use beyond the build: chromium renders report.html headless, and fhir.resources
+# (PyPI, in .venv-test/) validates report.fhir.json.
 set -euo pipefail
-command -v chromium >/dev/null 2>&1 && exit 0
+cd "$(dirname "$0")/.."
 run() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
-run apt-get update -qq
-run apt-get install -y -qq chromium >/dev/null
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  run apt-get update -qq
+  run apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c 'import fhir.resources' 2>/dev/null; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install -q 'fhir.resources==8.3.0'
+fi

@@ -375,6 +375,10 @@ pub fn run_sample(
         &opts.out_dir.join("report.html"),
         report::clinical::render(&report, opts.lang, Some(panel)).as_bytes(),
     )?;
+    crate::util::write_atomic(
+        &opts.out_dir.join("report.fhir.json"),
+        &crate::util::to_json(&report::fhir::bundle(&report)),
+    )?;
     report::tsv::write_fusions(
         &opts.out_dir.join("fusions.tsv"),
         id,

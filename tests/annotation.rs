@@ -523,4 +523,64 @@ fn report_html_in_both_languages_and_rerendered_outputs() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(read_gz(&vcf), read_gz(&dir.join("variants.vcf.gz")));
     chromium_check(&en);
+    // FHIR: the run's Bundle equals the one re-rendered from report.json, and validates
+    let fhir = c.dir.join("rerendered.fhir.json");
+    let o = run(&[
+        "report",
+        report.to_str().unwrap(),
+        "--format",
+        "fhir",
+        "--out",
+        fhir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::read_to_string(dir.join("report.fhir.json")).unwrap();
+    assert_eq!(std::fs::read_to_string(&fhir).unwrap(), written);
+    let b: Value = serde_json::from_str(&written).unwrap();
+    let kinds: Vec<&str> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["resource"]["meta"]["profile"][0].as_str())
+        .collect();
+    for p in [
+        "genomic-report",
+        "variant",
+        "diagnostic-implication",
+        "therapeutic-implication",
+        "genotype",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k.ends_with(&format!("/{p}"))),
+            "no {p} in {kinds:?}"
+        );
+    }
+    fhir_check(&fhir);
+}
+
+/// fhir.resources (PyPI) from `.venv-test` (scripts/install-test-deps.sh) validates the Bundle and
+/// tests/fhir_validate.py checks the IG elements; skipped with a note when absent, unless CI
+/// requires it.
+fn fhir_check(bundle: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join(".venv-test/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var_os("PUENTE_REQUIRE_FHIR").is_none(),
+            "fhir.resources is required (PUENTE_REQUIRE_FHIR) but .venv-test is missing"
+        );
+        eprintln!("no .venv-test: FHIR validation skipped");
+        return;
+    }
+    let o = std::process::Command::new(python)
+        .arg(root.join("tests/fhir_validate.py"))
+        .arg(bundle)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

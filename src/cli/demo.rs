@@ -108,7 +108,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         data.display()
     );
     println!(
-        "  per-sample results:       {}/<sample>/report.json, variants.vcf.gz, fusions.tsv, cnv.tsv, cnv.html, sv.vcf.gz, qc.json",
+        "  per-sample results:       {}/<sample>/report.json, report.html, report.fhir.json, variants.vcf.gz, fusions.tsv, cnv.tsv, cnv.html, sv.vcf.gz, qc.json",
         results.display()
     );
     println!(

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// A report.json written by `puente run` or `batch`.
     report: PathBuf,
-    /// What to render: html (clinical report), vcf (small variants, bgzipped + index) or json
-    /// (the report itself, re-serialised).
-    #[arg(long, value_parser = ["html", "vcf", "json"], default_value = "html")]
+    /// What to render: html (clinical report), vcf (small variants, bgzipped + index), fhir (R4
+    /// Genomics Reporting Bundle) or json (the report itself, re-serialised).
+    #[arg(long, value_parser = ["html", "vcf", "fhir", "json"], default_value = "html")]
     format: String,
     /// Language of the HTML report.
     #[arg(long, value_parser = ["es", "en"], default_value = "es")]
@@ -39,6 +39,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         (Some(o), _) => o.clone(),
         (None, "html") => dir.join(format!("report.{}.html", a.lang)),
         (None, "vcf") => dir.join("variants.vcf.gz"),
+        (None, "fhir") => dir.join("report.fhir.json"),
         (None, _) => dir.join("report.rendered.json"),
     };
     match a.format.as_str() {
@@ -67,6 +68,9 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
                 &out,
                 &report::vcf::SmallVcf::from_report(&r, &contigs),
             )?;
+        }
+        "fhir" => {
+            puente::util::write_atomic(&out, &puente::util::to_json(&report::fhir::bundle(&r)))?
         }
         _ => puente::util::write_atomic(&out, &puente::util::to_json(&r))?,
     }

@@ -3,6 +3,7 @@
 use crate::error::Result;
 pub mod clinical;
 pub mod explain;
+pub mod fhir;
 pub mod html;
 pub mod i18n;
 pub mod svg;
