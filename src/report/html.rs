@@ -1,16 +1,11 @@
 //! HTML outputs. `cnv.html`: the copy-number view of one sample (IKZF1plus, ploidy signal, one
 //! log2-per-exon plot per copy-number gene), self-contained so it opens anywhere.
+use super::svg::esc;
 use crate::call::cnv::CnvCalls;
 use crate::error::Result;
 use crate::model::{CnvState, Provenance};
 use crate::util::write_atomic;
 use std::path::Path;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
 
 pub fn write_cnv(path: &Path, sample: &str, prov: &Provenance, cnv: &CnvCalls) -> Result<()> {
     let mut h = format!(

@@ -11,7 +11,8 @@ const BOTTOM: f64 = 30.0;
 const Y_MIN: f64 = -2.5;
 const Y_MAX: f64 = 2.0;
 
-fn esc(s: &str) -> String {
+/// Escape text for HTML and SVG, attributes included (the reports share it).
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
