@@ -33,6 +33,12 @@ pub enum Error {
     },
     #[error("{path}: {reason}")]
     Htslib { path: PathBuf, reason: String },
+    #[error("{} and {} cannot be compared: {}{}", reference.display(), test.display(), differences.join("; "), if differences.is_empty() { "" } else { " (use --force to compare anyway)" })]
+    Incomparable {
+        reference: PathBuf,
+        test: PathBuf,
+        differences: Vec<String>,
+    },
     #[error("{failed} of {total} samples failed (see batch_summary.tsv)")]
     BatchFailed { failed: usize, total: usize },
 }
@@ -47,6 +53,7 @@ impl Error {
             Error::BuildMismatch { .. } | Error::Reference { .. } => 6,
             Error::Samplesheet { .. } => 7,
             Error::BatchFailed { .. } => 8,
+            Error::Incomparable { .. } => 9,
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod annotate;
 pub mod batch;
 pub mod call;
+pub mod concordance;
 pub mod error;
 pub mod ingest;
 pub mod model;

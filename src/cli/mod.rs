@@ -1,5 +1,6 @@
 //! Command-line interface: one file per subcommand.
 mod batch;
+mod concordance;
 mod demo;
 mod panel;
 mod pon;
@@ -7,6 +8,7 @@ mod report;
 mod risk;
 mod run;
 mod simulate;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +42,10 @@ enum Command {
     Risk(risk::Args),
     /// Re-render a report.json as HTML (es/en), VCF or JSON without re-calling.
     Report(report::Args),
+    /// Compare two labs' results for one sample (report.json or VCF).
+    Concordance(concordance::Args),
+    /// Score partner labs over many paired samples against acceptance criteria.
+    Validate(validate::Args),
 }
 
 /// Shared options.
@@ -101,5 +107,7 @@ pub fn main() -> anyhow::Result<i32> {
         Command::Pon(a) => pon::exec(a),
         Command::Risk(a) => risk::exec(a),
         Command::Report(a) => report::exec(a),
+        Command::Concordance(a) => concordance::exec(a),
+        Command::Validate(a) => validate::exec(a),
     }
 }

@@ -4,6 +4,7 @@ pub mod build;
 pub mod pon;
 pub mod reads;
 pub mod reference;
+pub mod vcf;
 
 use crate::error::{Error, Result};
 use crate::model::ReadGroup;

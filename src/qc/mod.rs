@@ -65,9 +65,25 @@ pub struct SampleQc {
     /// Depth at each panel hotspot position (first base).
     pub hotspots: Vec<HotspotDepth>,
     pub targets: Vec<TargetQc>,
+    /// Stretches of the reportable regions below the minimum depth: where a negative result
+    /// means nothing (and where two labs' results cannot be compared).
+    #[serde(default)]
+    pub below_min_depth: Vec<LowDepthRun>,
     /// Mean depth of each of the panel's copy-number bins ([`Panel::cnv_bins`] order).
     #[serde(skip)]
     pub cnv_bins: Vec<f64>,
+}
+
+/// A run of consecutive reportable bases under the minimum depth.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct LowDepthRun {
+    pub chrom: String,
+    /// 0-based half-open.
+    pub start: u64,
+    pub end: u64,
+    /// The reportable region it lies in.
+    pub name: String,
+    pub mean_depth: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -295,6 +311,7 @@ pub fn run(
     let mut on_target = 0;
     let mut insert_hist: BTreeMap<u64, u64> = BTreeMap::new();
     let mut targets = Vec::new();
+    let mut below_min_depth = Vec::new();
     let mut hotspots = Vec::new();
     let mut gene_hist: BTreeMap<String, BTreeMap<u32, u64>> = BTreeMap::new();
     let (mut exon_hist, mut all_hist) = (BTreeMap::new(), BTreeMap::new());
@@ -359,6 +376,18 @@ pub fn run(
                 depth,
                 verdict,
             });
+        }
+        if let Some(chrom) = cd.targets.first().map(|t| t.chrom.clone()) {
+            for r in panel.reportable.iter().filter(|r| r.chrom == chrom) {
+                let depth_at = |pos: u64| {
+                    let i = cd.targets.partition_point(|t| t.end <= pos);
+                    match cd.targets.get(i) {
+                        Some(t) if t.start <= pos => cd.depth[i][(pos - t.start) as usize],
+                        _ => 0,
+                    }
+                };
+                low_depth_runs(r, q.min_depth, depth_at, &mut below_min_depth);
+            }
         }
         // Exon-level view: every exon of every panel transcript, read off the target depth arrays
         // (an exon outside the capture counts as zero depth: it was not sequenced).
@@ -425,10 +454,34 @@ pub fn run(
         genes,
         hotspots,
         targets,
+        below_min_depth,
         cnv_bins,
     };
     judge(&mut qc, q.min_fraction_at_min_depth);
     Ok(qc)
+}
+
+/// Append the stretches of `r` whose depth is under `min`.
+fn low_depth_runs(r: &Region, min: u32, depth_at: impl Fn(u64) -> u32, out: &mut Vec<LowDepthRun>) {
+    let mut run: Option<(u64, u64)> = None; // (start, depth sum)
+    for pos in r.start..=r.end {
+        let d = (pos < r.end).then(|| depth_at(pos)).filter(|&d| d < min);
+        match (d, run) {
+            (Some(d), None) => run = Some((pos, d as u64)),
+            (Some(d), Some((s, sum))) => run = Some((s, sum + d as u64)),
+            (None, Some((s, sum))) => {
+                out.push(LowDepthRun {
+                    chrom: r.chrom.clone(),
+                    start: s,
+                    end: pos,
+                    name: r.name.clone(),
+                    mean_depth: r2(sum as f64 / (pos - s) as f64),
+                });
+                run = None;
+            }
+            (None, None) => {}
+        }
+    }
 }
 
 /// Sample verdict with the reasons a reviewer needs.

@@ -7,7 +7,7 @@ use super::Report;
 use crate::model::{CnvState, FusionStatus, HotspotStatus, Verdict};
 use crate::panel::Panel;
 
-const CSS: &str = "@page{size:A4;margin:14mm}body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10.5pt;color:#111;max-width:190mm;margin:auto}h1{font-size:15pt;margin:0 0 4pt}h2{font-size:12pt;border-bottom:1px solid #888;margin:14pt 0 5pt;page-break-after:avoid}table{border-collapse:collapse;width:100%;margin:3pt 0}td,th{border:1px solid #bbb;padding:2pt 4pt;text-align:left;vertical-align:top;font-size:9pt}th{background:#eee}.box{border:2px solid #1f618d;padding:6pt 9pt;margin:8pt 0;page-break-inside:avoid}.pass{color:#1e8449;font-weight:bold}.warn{color:#b9770e;font-weight:bold}.fail{color:#c0392b;font-weight:bold}.small{font-size:8pt;color:#444}svg{max-width:100%;height:auto}section{page-break-inside:auto}";
+pub(crate) const CSS: &str = "@page{size:A4;margin:14mm}body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10.5pt;color:#111;max-width:190mm;margin:auto}h1{font-size:15pt;margin:0 0 4pt}h2{font-size:12pt;border-bottom:1px solid #888;margin:14pt 0 5pt;page-break-after:avoid}table{border-collapse:collapse;width:100%;margin:3pt 0}td,th{border:1px solid #bbb;padding:2pt 4pt;text-align:left;vertical-align:top;font-size:9pt}th{background:#eee}.box{border:2px solid #1f618d;padding:6pt 9pt;margin:8pt 0;page-break-inside:avoid}.pass{color:#1e8449;font-weight:bold}.warn{color:#b9770e;font-weight:bold}.fail{color:#c0392b;font-weight:bold}.small{font-size:8pt;color:#444}svg{max-width:100%;height:auto}section{page-break-inside:auto}";
 
 /// Evidence of one call, in the call's own terms.
 fn evidence(r: &Report, id: &str, lang: Lang) -> String {

@@ -2,6 +2,7 @@
 //! custom content. Every file carries the provenance block.
 use crate::error::Result;
 pub mod clinical;
+pub mod concordance;
 pub mod explain;
 pub mod fhir;
 pub mod html;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.6.0";
+pub const SCHEMA_VERSION: &str = "0.6.1";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -61,6 +62,11 @@ pub struct QcSummary {
     pub on_target_pct: f64,
     pub insert_size_median: Option<u64>,
     pub genes: Vec<GeneSummary>,
+    /// Stretches of the reportable regions under the minimum depth, where a negative result
+    /// means nothing; lets a reference lab compare two labs only where both covered the panel
+    /// (None in reports before schema 0.6.1).
+    #[serde(default)]
+    pub below_min_depth: Option<Vec<crate::qc::LowDepthRun>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -124,6 +130,7 @@ pub fn qc_summary(qc: &SampleQc) -> QcSummary {
                 verdict: g.verdict,
             })
             .collect(),
+        below_min_depth: Some(qc.below_min_depth.clone()),
     }
 }
 

@@ -309,3 +309,75 @@ mod tests {
         );
     }
 }
+
+/// Paired VAFs (reference lab x, test lab y) on 0-1 axes (zoomed to the data when all are low),
+/// with the identity line and the ±10% band CAP proficiency testing accepts.
+pub fn vaf_scatter(points: &[(f64, f64, String)], x_label: &str, y_label: &str) -> String {
+    let (size, pad) = (320.0, 40.0);
+    let top = points.iter().map(|p| p.0.max(p.1)).fold(0.1f64, f64::max);
+    // round the axis up to the next 0.1 so low-VAF panels are readable
+    let max = ((top * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
+    let px = |v: f64| pad + v.clamp(0.0, max) / max * size;
+    let py = |v: f64| pad + size - v.clamp(0.0, max) / max * size;
+    let w = size + 2.0 * pad;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {w}\" width=\"{w}\" height=\"{w}\" role=\"img\" aria-label=\"{}\">",
+        esc(&format!("{x_label} / {y_label}"))
+    );
+    // ±0.10 band around the identity line
+    let band = format!(
+        "{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        px(0.0),
+        py(0.1),
+        px(max - 0.1),
+        py(max),
+        px(max),
+        py(max),
+        px(max),
+        py(max - 0.1),
+        px(0.1),
+        py(0.0),
+        px(0.0),
+        py(0.0)
+    );
+    s += &format!("<polygon points=\"{band}\" fill=\"#d6eaf8\"/>");
+    s += &format!(
+        "<rect x=\"{pad}\" y=\"{pad}\" width=\"{size}\" height=\"{size}\" fill=\"none\" stroke=\"#555\"/><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>",
+        px(0.0),
+        py(0.0),
+        px(max),
+        py(max)
+    );
+    for k in 0..=4 {
+        let v = max * k as f64 / 4.0;
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{:.0}%</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">{:.0}%</text>",
+            px(v),
+            pad + size + 12.0,
+            100.0 * v,
+            pad - 4.0,
+            py(v) + 3.0,
+            100.0 * v
+        );
+    }
+    s += &format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text><text x=\"12\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 12 {:.1})\">{}</text>",
+        pad + size / 2.0,
+        w - 6.0,
+        esc(x_label),
+        pad + size / 2.0,
+        pad + size / 2.0,
+        esc(y_label)
+    );
+    for (x, y, label) in points {
+        s += &format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"#1f618d\" fill-opacity=\"0.8\"><title>{} {:.1}% / {:.1}%</title></circle>",
+            px(*x),
+            py(*y),
+            esc(label),
+            100.0 * x,
+            100.0 * y
+        );
+    }
+    s + "</svg>"
+}
