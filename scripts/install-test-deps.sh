@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# What the tests use beyond the build: chromium renders report.html headless, and fhir.resources
-# (PyPI, in .venv-test/) validates report.fhir.json.
+# What the tests use beyond the build: chromium renders report.html headless, fhir.resources
+# (PyPI, in .venv-test/) validates report.fhir.json, and bcftools (norm + isec) cross-checks
+# concordance matching.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v bcftools >/dev/null 2>&1 || need+=(bcftools)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   run apt-get update -qq

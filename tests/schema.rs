@@ -41,3 +41,32 @@ fn schema_rejects_a_wrong_version_and_missing_sections() {
         "{errors:?}"
     );
 }
+
+/// concordance.json and validation.json: checked-in schemas equal what the types generate.
+#[test]
+fn concordance_and_validation_schemas_match_the_types() {
+    for (name, generated) in [
+        (
+            "concordance.schema.json",
+            puente::concordance::json_schema(),
+        ),
+        (
+            "validation.schema.json",
+            puente::concordance::validate::json_schema(),
+        ),
+    ] {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("schemas")
+            .join(name);
+        let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+        if std::env::var_os("PUENTE_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == text,
+            "schemas/{name} is out of date: rerun with PUENTE_UPDATE_SCHEMA=1"
+        );
+        assert!(jsonschema::meta::is_valid(&generated));
+    }
+}

@@ -42,6 +42,9 @@ pub struct Args {
 /// provisional, never guessed).
 #[derive(clap::Args, Clone, Default)]
 pub struct Clinical {
+    /// Laboratory that sequenced the sample (names it in paired-lab concordance).
+    #[arg(long)]
+    pub lab_id: Option<String>,
     /// Immunophenotype: B or T.
     #[arg(long, value_parser = ["B", "T"])]
     pub lineage: Option<String>,
@@ -65,6 +68,7 @@ impl Clinical {
     /// Overlay the given values on `s`.
     pub fn apply(&self, s: &mut SampleInfo) {
         let c = self.clone();
+        s.lab_id = c.lab_id.or(s.lab_id.take());
         s.lineage = c.lineage.or(s.lineage.take());
         s.age_years = c.age_years.or(s.age_years);
         s.wbc_per_ul = c.wbc_per_ul.or(s.wbc_per_ul);

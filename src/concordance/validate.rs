@@ -265,23 +265,29 @@ fn needed(successes: u64, total: u64, point: f64, lower: f64) -> Option<u64> {
     (0..=100_000u64).find(|&k| ok(k))
 }
 
+/// Findings while judging one class.
+#[derive(Default)]
+struct Judgement {
+    fail: bool,
+    short: bool,
+    missing: Vec<String>,
+}
+
 fn judge(
     label: &str,
     what: &str,
     p: &Proportion,
     point: Option<f64>,
     lower: Option<f64>,
-    fail: &mut bool,
-    short: &mut bool,
-    missing: &mut Vec<String>,
+    j: &mut Judgement,
 ) {
     let (Some(point), lower) = (point, lower.unwrap_or(0.0)) else {
         return;
     };
     let est = p.estimate;
     if est.is_some_and(|e| e < point) {
-        *fail = true;
-        missing.push(format!(
+        j.fail = true;
+        j.missing.push(format!(
             "{what} {:.1}% is below {:.1}%: review the {} discordant {label} result(s); {}",
             100.0 * est.unwrap_or(0.0),
             100.0 * point,
@@ -294,9 +300,9 @@ fn judge(
         return;
     }
     if p.lower_95.is_none_or(|l| l < lower) {
-        *short = true;
+        j.short = true;
         if let Some(k) = needed(p.successes, p.total, point, lower) {
-            missing.push(format!(
+            j.missing.push(format!(
                 "{what}: needs {k} more concordant {label} result(s) for a 95% lower bound of {:.0}% (now {})",
                 100.0 * lower,
                 p.lower_95.map_or("none".into(), |l| format!("{:.1}%", 100.0 * l))
@@ -322,7 +328,7 @@ fn score_class(
             missing: vec![],
         };
     };
-    let (mut fail, mut short, mut missing) = (false, false, Vec::new());
+    let mut j = Judgement::default();
     let label_pos = format!("positive {class}");
     judge(
         &label_pos,
@@ -330,9 +336,7 @@ fn score_class(
         &ppa,
         Some(c.ppa_min),
         Some(c.ppa_lower_min),
-        &mut fail,
-        &mut short,
-        &mut missing,
+        &mut j,
     );
     if let Some(p) = &ppv {
         judge(
@@ -341,9 +345,7 @@ fn score_class(
             p,
             c.ppv_min,
             c.ppv_lower_min,
-            &mut fail,
-            &mut short,
-            &mut missing,
+            &mut j,
         );
     }
     if let Some(p) = &npa {
@@ -353,9 +355,7 @@ fn score_class(
             p,
             c.npa_min,
             c.npa_lower_min,
-            &mut fail,
-            &mut short,
-            &mut missing,
+            &mut j,
         );
     }
     ClassScore {
@@ -363,15 +363,15 @@ fn score_class(
         ppa,
         ppv,
         npa,
-        status: if fail {
+        status: if j.fail {
             "fail"
-        } else if short {
+        } else if j.short {
             "insufficient_data"
         } else {
             "pass"
         }
         .into(),
-        missing,
+        missing: j.missing,
     }
 }
 

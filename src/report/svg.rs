@@ -259,57 +259,6 @@ pub fn fusion_diagram(
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::ExonCopy;
-
-    #[test]
-    fn plot_marks_called_exons_and_clamps_zero_coverage() {
-        let exons = (1..=8)
-            .map(|n| ExonCopy {
-                exon: n,
-                chrom: "chr7".into(),
-                start: n as u64 * 1000,
-                end: n as u64 * 1000 + 100,
-                depth: if n == 5 { 0.0 } else { 400.0 },
-                gc: 0.4,
-                log2: if (4..=7).contains(&n) { -0.4 } else { 0.0 },
-                z: 0.0,
-                sd: 0.08,
-            })
-            .map(|mut e| {
-                if e.exon == 5 {
-                    e.log2 = -6.0;
-                }
-                e
-            })
-            .collect();
-        let g = GeneCopy {
-            gene: "IKZF1".into(),
-            chrom: "chr7".into(),
-            strand: '+',
-            exons,
-        };
-        let call = CopyNumberCall {
-            start: 4000,
-            end: 7100,
-            gene_exons: 8,
-            log2: -0.4,
-            z: -9.0,
-            ..CopyNumberCall::for_test("IKZF1", "chr7", (4, 7), CnvState::Del)
-        };
-        let svg = gene_plot(&g, &[&call]);
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-        assert!(svg.contains("IKZF1 (chr7, + strand): DEL exons 4-7"));
-        assert_eq!(svg.matches("fill=\"#c0392b\"").count(), 4, "{svg}");
-        assert!(
-            svg.contains("<path"),
-            "zero coverage drawn at the axis edge"
-        );
-    }
-}
-
 /// Paired VAFs (reference lab x, test lab y) on 0-1 axes (zoomed to the data when all are low),
 /// with the identity line and the ±10% band CAP proficiency testing accepts.
 pub fn vaf_scatter(points: &[(f64, f64, String)], x_label: &str, y_label: &str) -> String {
@@ -380,4 +329,55 @@ pub fn vaf_scatter(points: &[(f64, f64, String)], x_label: &str, y_label: &str) 
         );
     }
     s + "</svg>"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ExonCopy;
+
+    #[test]
+    fn plot_marks_called_exons_and_clamps_zero_coverage() {
+        let exons = (1..=8)
+            .map(|n| ExonCopy {
+                exon: n,
+                chrom: "chr7".into(),
+                start: n as u64 * 1000,
+                end: n as u64 * 1000 + 100,
+                depth: if n == 5 { 0.0 } else { 400.0 },
+                gc: 0.4,
+                log2: if (4..=7).contains(&n) { -0.4 } else { 0.0 },
+                z: 0.0,
+                sd: 0.08,
+            })
+            .map(|mut e| {
+                if e.exon == 5 {
+                    e.log2 = -6.0;
+                }
+                e
+            })
+            .collect();
+        let g = GeneCopy {
+            gene: "IKZF1".into(),
+            chrom: "chr7".into(),
+            strand: '+',
+            exons,
+        };
+        let call = CopyNumberCall {
+            start: 4000,
+            end: 7100,
+            gene_exons: 8,
+            log2: -0.4,
+            z: -9.0,
+            ..CopyNumberCall::for_test("IKZF1", "chr7", (4, 7), CnvState::Del)
+        };
+        let svg = gene_plot(&g, &[&call]);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("IKZF1 (chr7, + strand): DEL exons 4-7"));
+        assert_eq!(svg.matches("fill=\"#c0392b\"").count(), 4, "{svg}");
+        assert!(
+            svg.contains("<path"),
+            "zero coverage drawn at the axis edge"
+        );
+    }
 }

@@ -62,7 +62,7 @@ pub fn exon_span(panel: &Panel, gene: &str, first: u32, last: u32) -> Result<(St
     Ok((ex[0].chrom.clone(), lo - 300, hi + 300))
 }
 
-fn hotspot_variant(panel: &Panel, gene: &str, c: &str, vaf: f64) -> Result<PlantedVariant> {
+pub fn hotspot_variant(panel: &Panel, gene: &str, c: &str, vaf: f64) -> Result<PlantedVariant> {
     let h = panel
         .hotspots
         .iter()
@@ -82,7 +82,7 @@ fn hotspot_variant(panel: &Panel, gene: &str, c: &str, vaf: f64) -> Result<Plant
 }
 
 /// A DNA fusion joining the middles of two fusion-search introns.
-fn intronic_fusion(
+pub fn intronic_fusion(
     panel: &Panel,
     intron5: &str,
     intron3: &str,

@@ -36,7 +36,14 @@ pub fn read_gz(p: &Path) -> String {
 /// Check a report.json against the checked-in schema, listing every violation with its location.
 #[allow(dead_code)]
 pub fn assert_valid_report(report: &serde_json::Value) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+    assert_valid(report, "report.schema.json")
+}
+
+/// Check a document against one of the checked-in schemas (schemas/NAME).
+pub fn assert_valid(report: &serde_json::Value, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(name);
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
@@ -46,7 +53,7 @@ pub fn assert_valid_report(report: &serde_json::Value) {
         .collect();
     assert!(
         errors.is_empty(),
-        "report.json violates the schema:\n{}",
+        "document violates {name}:\n{}",
         errors.join("\n")
     );
 }
