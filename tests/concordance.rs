@@ -340,6 +340,34 @@ fn representation_differences_match_as_the_haplotypes_do() {
         0.3,
     ));
 
+    // the test lab sequenced RNA: the fusion matches on its junction exons
+    for f in rb["fusions"].as_array_mut().unwrap() {
+        f["library"] = json!("rna");
+    }
+    // copy number: IKZF1 exons 4-7 vs 4-8 (one deletion, ranges differ); CDKN2A in one lab only
+    let cnv = |gene: &str, state: &str, first: u32, last: u32| {
+        let mut x = ra["copy_number"]["calls"][0].clone();
+        x["id"] = json!(format!("CNV:{gene}:{first}-{last}"));
+        x["gene"] = json!(gene);
+        x["state"] = json!(state);
+        x["first_exon"] = json!(first);
+        x["last_exon"] = json!(last);
+        x["filters"] = json!([]);
+        x
+    };
+    let (ik_a, ik_b, cdkn) = (
+        cnv("IKZF1", "DEL", 4, 7),
+        cnv("IKZF1", "DEL", 4, 8),
+        cnv("CDKN2A", "HOMDEL", 1, 3),
+    );
+    ra["copy_number"]["calls"]
+        .as_array_mut()
+        .unwrap()
+        .extend([ik_a, cdkn]);
+    rb["copy_number"]["calls"]
+        .as_array_mut()
+        .unwrap()
+        .push(ik_b);
     let (pa, pb) = (c.dir.join("edited_a.json"), c.dir.join("edited_b.json"));
     std::fs::write(&pa, serde_json::to_string(&ra).unwrap()).unwrap();
     std::fs::write(&pb, serde_json::to_string(&rb).unwrap()).unwrap();
@@ -410,6 +438,18 @@ fn representation_differences_match_as_the_haplotypes_do() {
     assert_eq!(v["summary"]["status"], "discordant");
     let html = std::fs::read_to_string(out.join("concordance.html")).unwrap();
     assert!(html.contains("strand_bias") && html.contains("DISCORDANT"));
+    let fm = &v["fusions"]["matched"][0];
+    assert_eq!(
+        (fm["basis"].as_str(), fm["breakpoints_agree"].as_bool()),
+        (Some("exons"), Some(true)),
+        "{fm}"
+    );
+    let cn = &v["copy_number"];
+    assert_eq!(cn["matched"][0]["gene"], "IKZF1", "{cn}");
+    assert_eq!(cn["matched"][0]["same_exons"], false);
+    assert_eq!(cn["matched"][0]["test"]["exons"], "4-8");
+    assert_eq!(cn["reference_only"][0]["call"]["gene"], "CDKN2A");
+    assert!(cn["test_only"].as_array().unwrap().is_empty());
 
     // the same edits without the FASTA: the MNV and delins still match from the calls' own
     // bases; the homopolymer deletion, written 2 ways, cannot be placed without the reference
@@ -502,6 +542,9 @@ fn representation_differences_match_as_the_haplotypes_do() {
     let tsv = std::fs::read_to_string(vout.join("scorecards.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 1 + 6);
     assert!(vout.join("pairs/PAIR1__LAB-B/concordance.html").exists());
+    // the same sample and lab twice: each comparison keeps its own folder
+    assert_eq!(val["pairs"][1]["dir"], "pairs/PAIR1__LAB-B__2", "{}", val["pairs"]);
+    assert!(vout.join("pairs/PAIR1__LAB-B__2/concordance.json").exists());
     assert!(std::fs::read_to_string(vout.join("validation.html"))
         .unwrap()
         .contains("LAB-B"));
@@ -667,7 +710,19 @@ fn simple_cases_agree_with_bcftools_isec() {
                 }
             }
         }
-        // a 2-base deletion shared, written unnormalised in B when it sits in a repeat
+        // a multi-allelic record in A, written as two records in B
+        if k == 0 {
+            let p = lo + 12;
+            let r = g.base("chr12", p) as char;
+            let alts: Vec<char> = ['A', 'C', 'G', 'T']
+                .into_iter()
+                .filter(|&x| x != r)
+                .collect();
+            a.push((p + 1, r.to_string(), format!("{},{}", alts[0], alts[1])));
+            b.push((p + 1, r.to_string(), alts[0].to_string()));
+            b.push((p + 1, r.to_string(), alts[1].to_string()));
+        }
+        // a 2-base deletion shared
         let p = lo + 3;
         let rec = (p + 1, seq(g, "chr12", p, p + 3), seq(g, "chr12", p, p + 1));
         a.push(rec.clone());
@@ -702,6 +757,7 @@ fn simple_cases_agree_with_bcftools_isec() {
         };
         sh(&[
             "norm",
+            "-m-",
             "-f",
             c.fa.to_str().unwrap(),
             "-Oz",

@@ -60,6 +60,74 @@ fn parse_num(
     }
 }
 
+/// One record of a CSV sheet: its line in the file and its cells by column.
+pub struct SheetRecord {
+    pub line: usize,
+    cells: std::collections::BTreeMap<String, String>,
+}
+
+impl SheetRecord {
+    /// The cell of `column`, empty when the column is absent.
+    pub fn get(&self, column: &str) -> String {
+        self.cells.get(column).cloned().unwrap_or_default()
+    }
+}
+
+/// A header-first CSV sheet (samplesheet, pairs.csv): cells trimmed, `#` lines skipped. Unknown
+/// columns and missing required ones are reported together (and no record is returned); a record
+/// that does not parse is a problem too, so every mistake is listed in one pass.
+pub fn read_sheet(
+    text: &str,
+    columns: &[&str],
+    required: &[&str],
+    problems: &mut Vec<String>,
+) -> Vec<SheetRecord> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            problems.push(format!("header: {e}"));
+            return Vec::new();
+        }
+    };
+    let before = problems.len();
+    for h in &headers {
+        if !columns.contains(&h.as_str()) {
+            problems.push(format!(
+                "unknown column {h:?} (expected some of: {})",
+                columns.join(",")
+            ));
+        }
+    }
+    for need in required {
+        if !headers.iter().any(|h| h == need) {
+            problems.push(format!("missing the {need} column"));
+        }
+    }
+    if problems.len() > before {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        match rec {
+            Ok(r) => out.push(SheetRecord {
+                line,
+                cells: headers
+                    .iter()
+                    .cloned()
+                    .zip(r.iter().map(str::to_string))
+                    .collect(),
+            }),
+            Err(e) => problems.push(format!("line {line}: {e}")),
+        }
+    }
+    out
+}
+
 /// Parse and validate a samplesheet; relative paths are resolved against the sheet's folder. Every
 /// problem is reported at once.
 pub fn read_samplesheet(path: &Path) -> Result<Vec<SheetRow>> {
@@ -72,50 +140,16 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
         path: path.into(),
         problems,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| bad(vec![format!("header: {e}")]))?
-        .iter()
-        .map(str::to_string)
-        .collect();
     let mut problems = Vec::new();
-    for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) {
-            problems.push(format!(
-                "unknown column {h:?} (expected some of: {})",
-                COLUMNS.join(",")
-            ));
-        }
-    }
-    if !headers.iter().any(|h| h == "sample_id") {
-        problems.push("missing the sample_id column".into());
-    }
+    let records = read_sheet(text, &COLUMNS, &["sample_id"], &mut problems);
     if !problems.is_empty() {
         return Err(bad(problems));
     }
     let mut rows = Vec::new();
     let mut seen = std::collections::BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let get = |c: &str| {
-            headers
-                .iter()
-                .position(|h| h == c)
-                .and_then(|k| rec.get(k))
-                .unwrap_or("")
-                .to_string()
-        };
+    for rec in &records {
+        let line = rec.line;
+        let get = |c: &str| rec.get(c);
         let id = get("sample_id");
         if id.is_empty() {
             problems.push(format!("line {line}: empty sample_id"));

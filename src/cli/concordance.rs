@@ -14,21 +14,40 @@ pub struct Args {
     /// Output directory (concordance.json, concordance.html).
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    pub compare: CompareArgs,
+}
+
+/// Options shared by `concordance` and `validate`.
+#[derive(clap::Args)]
+pub struct CompareArgs {
     /// FASTA to normalise calls against (default: the one the reports name, when it is there and
     /// its contig MD5s match). Required for VCF inputs.
     #[arg(long)]
-    reference_fasta: Option<PathBuf>,
+    pub reference_fasta: Option<PathBuf>,
     /// Panel for reportable regions and markers (default: the reference report's panel).
     #[arg(long)]
-    panel: Option<String>,
+    pub panel: Option<String>,
     /// DNA fusion breakpoints agree when both ends are within this many bases.
     #[arg(long, default_value_t = 20)]
-    fusion_tolerance: u64,
+    pub fusion_tolerance: u64,
     /// Compare even if the results differ in sample, panel or build (stated in the outputs).
     #[arg(long)]
-    force: bool,
+    pub force: bool,
     #[arg(long, default_value = "es", value_parser = ["es", "en"])]
-    lang: String,
+    pub lang: String,
+}
+
+impl CompareArgs {
+    pub fn options(&self) -> Options {
+        Options {
+            fusion_tolerance_bp: self.fusion_tolerance,
+            force: self.force,
+        }
+    }
+    pub fn lang(&self) -> Lang {
+        Lang::parse(&self.lang).unwrap_or(Lang::Es)
+    }
 }
 
 /// Panel from `--panel`, else the reports' own, else the built-in default.
@@ -77,12 +96,9 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let reference = LabInput::load(&a.reference)?;
     let test = LabInput::load(&a.test)?;
     let labs = [&reference, &test];
-    let panel = panel_for(a.panel.as_deref(), &labs)?;
-    let fasta = fasta_for(a.reference_fasta.as_deref(), &labs, &panel)?;
-    let opts = Options {
-        fusion_tolerance_bp: a.fusion_tolerance,
-        force: a.force,
-    };
+    let panel = panel_for(a.compare.panel.as_deref(), &labs)?;
+    let fasta = fasta_for(a.compare.reference_fasta.as_deref(), &labs, &panel)?;
+    let opts = a.compare.options();
     let refseq = fasta
         .as_ref()
         .map(|(f, r)| (f as &dyn concordance::small::RefSeq, r.clone()));
@@ -94,8 +110,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         &opts,
         super::command_line(),
     )?;
-    let lang = Lang::parse(&a.lang).unwrap_or(Lang::Es);
-    puente::report::concordance::write(&a.out, &c, lang)?;
+    puente::report::concordance::write(&a.out, &c, a.compare.lang())?;
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }

@@ -1,6 +1,5 @@
 use puente::concordance::validate::{self, Criteria, PairOutcome, Validation};
-use puente::concordance::{self, LabInput, Options};
-use puente::report::i18n::Lang;
+use puente::concordance::{self, LabInput};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
@@ -15,19 +14,8 @@ pub struct Args {
     /// Acceptance criteria (TOML; default: the shipped AMP/CAP-spirit criteria).
     #[arg(long)]
     criteria: Option<PathBuf>,
-    /// FASTA to normalise calls against (default: the one each report names, when present).
-    #[arg(long)]
-    reference_fasta: Option<PathBuf>,
-    /// Panel for reportable regions and markers (default: each reference report's panel).
-    #[arg(long)]
-    panel: Option<String>,
-    #[arg(long, default_value_t = 20)]
-    fusion_tolerance: u64,
-    /// Compare pairs even if they differ in sample, panel or build (stated in the outputs).
-    #[arg(long)]
-    force: bool,
-    #[arg(long, default_value = "es", value_parser = ["es", "en"])]
-    lang: String,
+    #[command(flatten)]
+    compare: super::concordance::CompareArgs,
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
@@ -54,67 +42,81 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         None => Criteria::default_criteria(),
     };
     std::fs::create_dir_all(&a.out).map_err(|e| puente::Error::io(&a.out, e))?;
-    let lang = Lang::parse(&a.lang).unwrap_or(Lang::Es);
-    let opts = Options {
-        fusion_tolerance_bp: a.fusion_tolerance,
-        force: a.force,
-    };
+    let lang = a.compare.lang();
+    let opts = a.compare.options();
     let cmd = super::command_line();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.max(1))
         .build()?;
-    let one =
-        |p: &validate::Pair| -> puente::Result<(String, String, String, concordance::Concordance)> {
-            let reference = LabInput::load(&p.reference)?;
-            let test = LabInput::load(&p.test)?;
-            let labs = [&reference, &test];
-            let ref_lab = p
-                .reference_lab
-                .clone()
-                .or(reference.lab_id().map(str::to_string))
-                .unwrap_or_else(|| "reference".into());
-            let test_lab = p
-                .test_lab
-                .clone()
-                .or(test.lab_id().map(str::to_string))
-                .unwrap_or_else(|| "unknown".into());
-            let panel = super::concordance::panel_for(a.panel.as_deref(), &labs)?;
-            let fasta = super::concordance::fasta_for(a.reference_fasta.as_deref(), &labs, &panel)?;
-            let refseq = fasta
-                .as_ref()
-                .map(|(f, r)| (f as &dyn concordance::small::RefSeq, r.clone()));
-            let c = concordance::compare_labelled(
-                &reference,
-                &test,
-                Some((&ref_lab, &test_lab)),
-                &panel,
-                refseq,
-                &opts,
-                cmd.clone(),
-            )?;
-            if let Some(s) = reference.sample_id().filter(|s| *s != p.sample_id) {
-                if !a.force {
-                    return Err(puente::Error::input(
-                        &p.reference,
-                        format!(
-                            "pairs.csv names sample {} but the result is {s}",
-                            p.sample_id
-                        ),
-                    ));
-                }
+    let one = |p: &validate::Pair| -> puente::Result<(String, String, concordance::Concordance)> {
+        let reference = LabInput::load(&p.reference)?;
+        let test = LabInput::load(&p.test)?;
+        let labs = [&reference, &test];
+        let ref_lab = p
+            .reference_lab
+            .clone()
+            .or(reference.lab_id().map(str::to_string))
+            .unwrap_or_else(|| "reference".into());
+        let test_lab = p
+            .test_lab
+            .clone()
+            .or(test.lab_id().map(str::to_string))
+            .unwrap_or_else(|| "unknown".into());
+        let panel = super::concordance::panel_for(a.compare.panel.as_deref(), &labs)?;
+        let fasta =
+            super::concordance::fasta_for(a.compare.reference_fasta.as_deref(), &labs, &panel)?;
+        let refseq = fasta
+            .as_ref()
+            .map(|(f, r)| (f as &dyn concordance::small::RefSeq, r.clone()));
+        let c = concordance::compare_labelled(
+            &reference,
+            &test,
+            Some((&ref_lab, &test_lab)),
+            &panel,
+            refseq,
+            &opts,
+            cmd.clone(),
+        )?;
+        if let Some(s) = reference.sample_id().filter(|s| *s != p.sample_id) {
+            if !a.compare.force {
+                return Err(puente::Error::input(
+                    &p.reference,
+                    format!(
+                        "pairs.csv names sample {} but the result is {s}",
+                        p.sample_id
+                    ),
+                ));
             }
-            let dir = format!(
-                "pairs/{}__{}",
-                folder_name(&p.sample_id),
-                folder_name(&test_lab)
-            );
-            puente::report::concordance::write(&a.out.join(&dir), &c, lang)?;
-            Ok((ref_lab, test_lab, dir, c))
-        };
-    let results: Vec<(PairOutcome, Option<concordance::Concordance>)> = pool.install(|| {
-        pairs
-            .par_iter()
-            .map(|p| match one(p) {
+        }
+        Ok((ref_lab, test_lab, c))
+    };
+    // compare in parallel, then write in sheet order so folder names are unique and stable
+    let compared: Vec<_> = pool.install(|| pairs.par_iter().map(one).collect());
+    let mut used = std::collections::BTreeSet::new();
+    let results: Vec<(PairOutcome, Option<concordance::Concordance>)> = pairs
+        .iter()
+        .zip(compared)
+        .map(|(p, r)| {
+            let written = r.and_then(|(ref_lab, test_lab, c)| {
+                let base = format!(
+                    "pairs/{}__{}",
+                    folder_name(&p.sample_id),
+                    folder_name(&test_lab)
+                );
+                let dir = (1..)
+                    .map(|k| {
+                        if k == 1 {
+                            base.clone()
+                        } else {
+                            format!("{base}__{k}")
+                        }
+                    })
+                    .find(|d| used.insert(d.clone()))
+                    .unwrap_or(base);
+                puente::report::concordance::write(&a.out.join(&dir), &c, lang)?;
+                Ok((ref_lab, test_lab, dir, c))
+            });
+            match written {
                 Ok((ref_lab, test_lab, dir, c)) => (
                     PairOutcome {
                         sample_id: p.sample_id.clone(),
@@ -143,9 +145,9 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
                         None,
                     )
                 }
-            })
-            .collect()
-    });
+            }
+        })
+        .collect();
     let scorecards = validate::scorecards(&results, &criteria);
     let v = Validation {
         schema_version: validate::SCHEMA_VERSION.into(),

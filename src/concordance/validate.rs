@@ -108,52 +108,16 @@ pub fn read_pairs(path: &Path) -> Result<Vec<Pair>> {
         path: path.into(),
         problems,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| bad(vec![format!("header: {e}")]))?
-        .iter()
-        .map(str::to_string)
-        .collect();
     let mut problems = Vec::new();
-    for h in &headers {
-        if !PAIR_COLUMNS.contains(&h.as_str()) {
-            problems.push(format!(
-                "unknown column {h:?} (expected some of: {})",
-                PAIR_COLUMNS.join(",")
-            ));
-        }
-    }
-    for need in &PAIR_COLUMNS[..3] {
-        if !headers.iter().any(|h| h == need) {
-            problems.push(format!("missing the {need} column"));
-        }
-    }
+    let records = crate::batch::read_sheet(&text, &PAIR_COLUMNS, &PAIR_COLUMNS[..3], &mut problems);
     if !problems.is_empty() {
         return Err(bad(problems));
     }
     let mut pairs = Vec::new();
     let mut seen = BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let get = |c: &str| {
-            headers
-                .iter()
-                .position(|h| h == c)
-                .and_then(|k| rec.get(k))
-                .unwrap_or("")
-                .to_string()
-        };
+    for rec in &records {
+        let line = rec.line;
+        let get = |c: &str| rec.get(c);
         let id = get("sample_id");
         if id.is_empty() {
             problems.push(format!("line {line}: empty sample_id"));

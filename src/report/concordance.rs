@@ -66,6 +66,52 @@ fn categories(lang: Lang, rows: &[CategoryComparison]) -> String {
     s + "</table>"
 }
 
+/// One result in both labs' columns (cells already escaped).
+struct Row {
+    name: String,
+    reference: String,
+    test: String,
+    class: &'static str,
+    result: String,
+}
+
+impl Row {
+    /// A result only one lab has: its evidence under that lab, a dash under the other.
+    fn one_sided(found_by: &str, name: String, evidence: String, explanation: &str) -> Row {
+        let (reference, test) = if found_by == "reference" {
+            (evidence, "–".to_string())
+        } else {
+            ("–".to_string(), evidence)
+        };
+        Row {
+            name,
+            reference,
+            test,
+            class: "fail",
+            result: esc(explanation),
+        }
+    }
+}
+
+fn side_by_side(lang: Lang, title: &str, first: &str, rows: &[Row], none: &str) -> String {
+    let mut s = format!(
+        "<h2>{title}</h2><table><tr><th>{first}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        tr(lang, "Referencia", "Reference"),
+        tr(lang, "Evaluado", "Test"),
+        tr(lang, "Resultado", "Result"),
+    );
+    for r in rows {
+        s += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            r.name, r.reference, r.test, r.class, r.result
+        );
+    }
+    if rows.is_empty() {
+        s += &format!("<tr><td colspan=\"4\">{none}</td></tr>");
+    }
+    s + "</table>"
+}
+
 pub fn render(c: &Concordance, lang: Lang) -> String {
     let lab = |l: &crate::concordance::LabSummary| {
         format!(
@@ -332,14 +378,6 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
 
     // fusions
     let fu = &c.fusions;
-    s += &format!(
-        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        tr(lang, "Fusiones", "Fusions"),
-        tr(lang, "Fusión", "Fusion"),
-        tr(lang, "Referencia", "Reference"),
-        tr(lang, "Evaluado", "Test"),
-        tr(lang, "Resultado", "Result"),
-    );
     let fev = |f: &crate::concordance::markers::FusionEvidence| {
         format!(
             "{} {} / {} ({} {}, {} {})",
@@ -352,55 +390,47 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
             tr(lang, "pares", "pairs")
         )
     };
-    for fm in &fu.matched {
-        s += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{} ({}{})</td></tr>",
-            esc(&fm.name),
-            fev(&fm.reference),
-            fev(&fm.test),
-            if fm.breakpoints_agree { "pass" } else { "warn" },
-            tr(lang, "concordante", "matched"),
-            esc(&fm.basis),
-            match (fm.distance5, fm.distance3) {
-                (Some(a), Some(b)) => format!(", Δ {a}/{b} bp"),
-                _ => String::new(),
-            }
-        );
-    }
+    let mut rows: Vec<Row> = fu
+        .matched
+        .iter()
+        .map(|fm| Row {
+            name: esc(&fm.name),
+            reference: fev(&fm.reference),
+            test: fev(&fm.test),
+            class: if fm.breakpoints_agree { "pass" } else { "warn" },
+            result: format!(
+                "{} ({}{})",
+                tr(lang, "concordante", "matched"),
+                esc(&fm.basis),
+                match (fm.distance5, fm.distance3) {
+                    (Some(a), Some(b)) => format!(", Δ {a}/{b} bp"),
+                    _ => String::new(),
+                }
+            ),
+        })
+        .collect();
     for d in fu.reference_only.iter().chain(&fu.test_only) {
-        let (r, t) = if d.found_by == "reference" {
-            (fev(&d.fusion), "–".to_string())
-        } else {
-            ("–".to_string(), fev(&d.fusion))
-        };
-        s += &format!(
-            "<tr><td>{}</td><td>{r}</td><td>{t}</td><td class=\"fail\">{}</td></tr>",
+        rows.push(Row::one_sided(
+            &d.found_by,
             esc(&d.fusion.name),
-            esc(&d.explanation)
-        );
+            fev(&d.fusion),
+            &d.explanation,
+        ));
     }
-    if fu.matched.is_empty() && fu.reference_only.is_empty() && fu.test_only.is_empty() {
-        s += &format!(
-            "<tr><td colspan=\"4\">{}</td></tr>",
-            tr(
-                lang,
-                "Ningún laboratorio detectó fusiones",
-                "Neither lab detected a fusion"
-            )
-        );
-    }
-    s += "</table>";
+    s += &side_by_side(
+        lang,
+        tr(lang, "Fusiones", "Fusions"),
+        tr(lang, "Fusión", "Fusion"),
+        &rows,
+        tr(
+            lang,
+            "Ningún laboratorio detectó fusiones",
+            "Neither lab detected a fusion",
+        ),
+    );
 
     // copy number
     let cn = &c.copy_number;
-    s += &format!(
-        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        tr(lang, "Número de copias", "Copy number"),
-        tr(lang, "Gen", "Gene"),
-        tr(lang, "Referencia", "Reference"),
-        tr(lang, "Evaluado", "Test"),
-        tr(lang, "Resultado", "Result"),
-    );
     let cev = |x: &crate::concordance::markers::CnvEvidence| {
         format!(
             "{} {} {} (log2 {:.2})",
@@ -410,41 +440,48 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
             x.log2
         )
     };
-    for mt in &cn.matched {
-        s += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-            esc(&mt.gene),
-            cev(&mt.reference),
-            cev(&mt.test),
-            if mt.same_exons && mt.same_state {
-                "pass"
-            } else {
-                "warn"
-            },
-            if mt.same_exons && mt.same_state {
-                tr(lang, "concordante", "matched")
-            } else {
-                tr(
-                    lang,
-                    "concordante; exones o estado difieren",
-                    "matched; exons or state differ",
-                )
+    let mut rows: Vec<Row> = cn
+        .matched
+        .iter()
+        .map(|mt| {
+            let same = mt.same_exons && mt.same_state;
+            Row {
+                name: esc(&mt.gene),
+                reference: cev(&mt.reference),
+                test: cev(&mt.test),
+                class: if same { "pass" } else { "warn" },
+                result: if same {
+                    tr(lang, "concordante", "matched")
+                } else {
+                    tr(
+                        lang,
+                        "concordante; exones o estado difieren",
+                        "matched; exons or state differ",
+                    )
+                }
+                .into(),
             }
-        );
-    }
+        })
+        .collect();
     for d in cn.reference_only.iter().chain(&cn.test_only) {
-        let (r, t) = if d.found_by == "reference" {
-            (cev(&d.call), "–".to_string())
-        } else {
-            ("–".to_string(), cev(&d.call))
-        };
-        s += &format!(
-            "<tr><td>{}</td><td>{r}</td><td>{t}</td><td class=\"fail\">{}</td></tr>",
+        rows.push(Row::one_sided(
+            &d.found_by,
             esc(&d.call.gene),
-            esc(&d.explanation)
-        );
+            cev(&d.call),
+            &d.explanation,
+        ));
     }
-    s += "</table>";
+    s += &side_by_side(
+        lang,
+        tr(lang, "Número de copias", "Copy number"),
+        tr(lang, "Gen", "Gene"),
+        &rows,
+        tr(
+            lang,
+            "Ningún laboratorio detectó cambios de número de copias",
+            "Neither lab detected a copy-number change",
+        ),
+    );
 
     s += &format!(
         "<h2>{}</h2>",
