@@ -543,7 +543,11 @@ fn representation_differences_match_as_the_haplotypes_do() {
     assert_eq!(tsv.lines().count(), 1 + 6);
     assert!(vout.join("pairs/PAIR1__LAB-B/concordance.html").exists());
     // the same sample and lab twice: each comparison keeps its own folder
-    assert_eq!(val["pairs"][1]["dir"], "pairs/PAIR1__LAB-B__2", "{}", val["pairs"]);
+    assert_eq!(
+        val["pairs"][1]["dir"], "pairs/PAIR1__LAB-B__2",
+        "{}",
+        val["pairs"]
+    );
     assert!(vout.join("pairs/PAIR1__LAB-B__2/concordance.json").exists());
     assert!(std::fs::read_to_string(vout.join("validation.html"))
         .unwrap()

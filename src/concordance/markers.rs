@@ -5,6 +5,10 @@ use crate::model::{CnvState, FusionCall, FusionStatus, HotspotStatus, Library};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
 
+/// The classification row that informs but is not a result: a pass/warn difference in QC does
+/// not make two labs' results disagree.
+pub const QC_VERDICT: &str = "QC verdict";
+
 /// A fusion call reduced to what two labs can compare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FusionEvidence {
@@ -522,7 +526,7 @@ pub fn compare_classification(a: &Report, b: &Report) -> Vec<CategoryComparison>
         None,
     ));
     out.push(category(
-        "QC verdict",
+        QC_VERDICT,
         Some(format!("{:?}", a.qc.verdict).to_lowercase()),
         Some(format!("{:?}", b.qc.verdict).to_lowercase()),
         None,

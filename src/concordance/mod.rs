@@ -231,7 +231,7 @@ pub struct Concordance {
     pub copy_number: CnvComparison,
     /// TPMT/NUDT15 diplotypes and phenotypes, and the thiopurine dosing category.
     pub pgx: Vec<CategoryComparison>,
-    /// Subtype, risk groups, IKZF1plus, ploidy and QC verdict.
+    /// Subtype, risk groups, IKZF1plus, ploidy, and the QC verdict (shown, not counted as a result).
     pub classification: Vec<CategoryComparison>,
     /// Every panel marker (hotspot, known fusion, copy-number gene) as positive/negative in each
     /// lab: the negatives give NPA and Cohen's kappa.
@@ -358,11 +358,12 @@ pub fn compare_labelled(
             identity.reference_germline + identity.test_germline - identity.shared
         ));
     }
-    let categories_discordant = pgx
-        .iter()
-        .chain(&classification)
-        .filter(|c| c.agree == Some(false))
-        .count();
+    let results = || {
+        pgx.iter()
+            .chain(&classification)
+            .filter(|c| c.item != markers::QC_VERDICT)
+    };
+    let categories_discordant = results().filter(|c| c.agree == Some(false)).count();
     let fusions_discordant = fusions.reference_only.len() + fusions.test_only.len();
     let copy_number_discordant = copy_number.reference_only.len() + copy_number.test_only.len();
     let discordant = !small.discordant.is_empty()
@@ -392,11 +393,7 @@ pub fn compare_labelled(
         fusions_discordant,
         copy_number_matched: copy_number.matched.len(),
         copy_number_discordant,
-        categories_compared: pgx
-            .iter()
-            .chain(&classification)
-            .filter(|c| c.agree.is_some())
-            .count(),
+        categories_compared: results().filter(|c| c.agree.is_some()).count(),
         categories_discordant,
     };
     let (ref_lab, test_lab) = labs.unzip();

@@ -393,7 +393,7 @@ pub fn scorecards(
                 marker_kind.entry(k.clone()).or_default().merge(t);
             }
             for cat in c.pgx.iter().chain(&c.classification) {
-                if cat.item == "QC verdict" {
+                if cat.item == super::markers::QC_VERDICT {
                     continue;
                 }
                 if let Some(a) = cat.agree {
