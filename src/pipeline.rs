@@ -324,6 +324,7 @@ pub fn run_sample(
         risk,
         modules,
         warnings,
+        germline_snps: report::germline_snps(&small.backbone_snps),
     };
     let names: Vec<String> = reference.contigs.iter().map(|(n, _)| n.clone()).collect();
     let contigs: Vec<(String, u64)> = panel

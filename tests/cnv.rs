@@ -167,6 +167,14 @@ fn pon_build_then_run_calls_ikzf1_and_cdkn2a_deletions() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("POS/report.json")).unwrap())
             .unwrap();
+    // the backbone SNPs are the sample's fingerprint for paired-lab identity checks
+    let panel = puente::panel::Panel::load("all-v1").unwrap();
+    let snps = report["germline_snps"].as_array().unwrap();
+    assert!(snps.len() >= 10, "{}", snps.len());
+    for s in snps {
+        let (c, p) = (s["chrom"].as_str().unwrap(), s["pos"].as_u64().unwrap());
+        assert!(panel.backbone.iter().any(|b| b.contains(c, p - 1)), "{s}");
+    }
     let cn = &report["copy_number"];
     assert_eq!(cn["baseline"]["method"], "panel_of_normals");
     assert_eq!(cn["baseline"]["pon_samples"], 6);

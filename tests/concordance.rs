@@ -557,6 +557,58 @@ fn representation_differences_match_as_the_haplotypes_do() {
 #[test]
 fn results_that_are_not_the_same_test_are_refused_unless_forced() {
     let c = case();
+    // identity: the same backbone SNPs in both results, then another child's
+    let snps: Vec<Value> = (0..12)
+        .map(|k| json!({"chrom": "chr12", "pos": 6_000_000 + 1000 * k, "reference": "A", "alt": "G", "depth": 300, "vaf": 0.5}))
+        .collect();
+    let (mut ia, mut ib) = (read(&c.a), read(&c.b));
+    ia["germline_snps"] = json!(snps);
+    ib["germline_snps"] = json!(snps);
+    let (pia, pib) = (c.dir.join("id_a.json"), c.dir.join("id_b.json"));
+    std::fs::write(&pia, serde_json::to_string(&ia).unwrap()).unwrap();
+    std::fs::write(&pib, serde_json::to_string(&ib).unwrap()).unwrap();
+    let (o, v) = concordance(
+        &[
+            "--reference",
+            pia.to_str().unwrap(),
+            "--test",
+            pib.to_str().unwrap(),
+        ],
+        &c.dir.join("cc_id"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = &v.unwrap()["identity"];
+    assert_eq!(
+        (id["shared"].as_u64(), id["status"].as_str()),
+        (Some(12), Some("consistent")),
+        "{id}"
+    );
+    for s in ib["germline_snps"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .skip(3)
+    {
+        s["pos"] = json!(s["pos"].as_u64().unwrap() + 7);
+    }
+    std::fs::write(&pib, serde_json::to_string(&ib).unwrap()).unwrap();
+    let (o, v) = concordance(
+        &[
+            "--reference",
+            pia.to_str().unwrap(),
+            "--test",
+            pib.to_str().unwrap(),
+        ],
+        &c.dir.join("cc_id"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(v.unwrap()["identity"]["status"], "possible_sample_swap");
+    assert!(
+        stderr(&o).contains("may not come from the same child"),
+        "{}",
+        stderr(&o)
+    );
+
     let mut other = read(&c.b);
     other["sample"]["sample_id"] = json!("PAIR2");
     other["provenance"]["reference"]["build"] = json!("GRCh37");

@@ -202,14 +202,13 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
     // small variants
     let sv = &c.small_variants;
     s += &format!(
-        "<h2>{}</h2><p class=\"small\">{} {} / {} {} ({}). {}</p>",
+        "<h2>{}</h2><p class=\"small\">{} / {} {}; {} {}. {}</p>",
         tr(
             lang,
             "Variantes pequeñas (SNV, MNV, indels)",
             "Small variants (SNV, MNV, indels)"
         ),
         c.regions.compared_bases,
-        tr(lang, "de", "of"),
         c.regions.reportable_bases,
         tr(
             lang,
@@ -217,6 +216,11 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
             "reportable bases compared (adequately covered in both labs)"
         ),
         c.regions.excluded.len(),
+        tr(
+            lang,
+            "tramos bajo la profundidad mínima excluidos",
+            "stretches under the minimum depth excluded"
+        ),
         esc(&sv.matching)
     );
     s += &format!(
@@ -560,7 +564,8 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
             tr(lang, "Laboratorio", "Lab"),
             tr(lang, "Profundidad media", "Mean depth"),
         );
-        for e in &c.regions.excluded {
+        const SHOWN: usize = 40;
+        for e in c.regions.excluded.iter().take(SHOWN) {
             s += &format!(
                 "<tr><td>{} {}:{}-{}</td><td>{}</td><td>{:.0}x</td></tr>",
                 esc(&e.name),
@@ -569,6 +574,13 @@ pub fn render(c: &Concordance, lang: Lang) -> String {
                 e.end,
                 esc(&e.lab),
                 e.mean_depth
+            );
+        }
+        if c.regions.excluded.len() > SHOWN {
+            s += &format!(
+                "<tr><td colspan=\"3\">{} {} (concordance.json)</td></tr>",
+                c.regions.excluded.len() - SHOWN,
+                tr(lang, "más", "more")
             );
         }
         s += "</table>";

@@ -106,6 +106,40 @@ pub struct Report {
     pub risk: crate::model::RiskAssessment,
     pub modules: Vec<ModuleStatus>,
     pub warnings: Vec<String>,
+    /// Germline SNVs in the backbone windows (outside the reportable regions): the sample's
+    /// fingerprint, so two results can be checked to come from the same child (empty in reports
+    /// before schema 0.6.1).
+    #[serde(default)]
+    pub germline_snps: Vec<GermlineSnp>,
+}
+
+/// One germline SNV site in a backbone window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GermlineSnp {
+    pub chrom: String,
+    /// 1-based.
+    pub pos: u64,
+    pub reference: String,
+    pub alt: String,
+    pub depth: u32,
+    pub vaf: f64,
+}
+
+/// The fingerprint sites worth comparing: SNVs read deeply enough to tell heterozygous (and
+/// allele-imbalanced) from homozygous, with an allele fraction a germline site can have.
+pub fn germline_snps(backbone: &[SmallVariant]) -> Vec<GermlineSnp> {
+    backbone
+        .iter()
+        .filter(|v| v.kind == crate::model::VariantKind::Snv && v.depth >= 25 && v.vaf >= 0.15)
+        .map(|v| GermlineSnp {
+            chrom: v.chrom.clone(),
+            pos: v.pos,
+            reference: v.reference.clone(),
+            alt: v.alt.clone(),
+            depth: v.depth,
+            vaf: v.vaf,
+        })
+        .collect()
 }
 
 pub fn qc_summary(qc: &SampleQc) -> QcSummary {

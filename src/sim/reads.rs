@@ -125,6 +125,10 @@ pub struct SampleSpec {
     /// placed from the seed, with allele fractions that follow the chromosome copies.
     #[serde(default)]
     pub germline_snps: bool,
+    /// Seed of the child's germline SNPs (default: `seed`): two labs sequencing one child share
+    /// it while their reads differ.
+    #[serde(default)]
+    pub germline_seed: Option<u64>,
     /// Sample-specific GC bias: depth is multiplied by exp(gc_bias × (GC − 0.45)).
     #[serde(default)]
     pub gc_bias: f64,
@@ -152,6 +156,7 @@ impl SampleSpec {
             gains: vec![],
             chromosomes: vec![],
             germline_snps: false,
+            germline_seed: None,
             gc_bias: 0.0,
         }
     }
@@ -203,7 +208,7 @@ fn germline_snps(
 ) -> Vec<PlantedVariant> {
     let (a, b) = spec.homologues(&t.chrom);
     let total = (1.0 - tf) * 2.0 + tf * (a + b) as f64;
-    let seed = mix(spec.seed ^ 0x005E_ED0F_6E4D);
+    let seed = mix(spec.germline_seed.unwrap_or(spec.seed) ^ 0x005E_ED0F_6E4D);
     let chrom_h = t.chrom.bytes().fold(seed, |x, c| mix(x ^ c as u64));
     let mut out = Vec::new();
     for pos in t.start..t.end {
