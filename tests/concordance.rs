@@ -92,6 +92,21 @@ fn concordance(args: &[&str], out: &Path) -> (std::process::Output, Option<Value
     (o, v)
 }
 
+/// Compare two results normalising against `fasta`.
+fn with_fasta(
+    a: &Path,
+    b: &Path,
+    fasta: &Path,
+    out: &Path,
+) -> (std::process::Output, Option<Value>) {
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let (a, b, f) = (s(a), s(b), s(fasta));
+    concordance(
+        &["--reference", &a, "--test", &b, "--reference-fasta", &f],
+        out,
+    )
+}
+
 #[test]
 fn two_labs_sequencing_one_child_agree() {
     let c = case();
@@ -372,17 +387,7 @@ fn representation_differences_match_as_the_haplotypes_do() {
     std::fs::write(&pa, serde_json::to_string(&ra).unwrap()).unwrap();
     std::fs::write(&pb, serde_json::to_string(&rb).unwrap()).unwrap();
     let out = c.dir.join("cc_edited");
-    let (o, v) = concordance(
-        &[
-            "--reference",
-            pa.to_str().unwrap(),
-            "--test",
-            pb.to_str().unwrap(),
-            "--reference-fasta",
-            c.fa.to_str().unwrap(),
-        ],
-        &out,
-    );
+    let (o, v) = with_fasta(&pa, &pb, &c.fa, &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = v.unwrap();
     assert_valid(&v, "concordance.schema.json");
@@ -843,17 +848,7 @@ fn simple_cases_agree_with_bcftools_isec() {
     let (only_a, only_b, shared) = (n("0000.vcf"), n("0001.vcf"), n("0002.vcf"));
     assert!(only_a > 0 && only_b > 0 && shared > 0);
     let out = c.dir.join("cc_isec");
-    let (o, v) = concordance(
-        &[
-            "--reference",
-            va.to_str().unwrap(),
-            "--test",
-            vb.to_str().unwrap(),
-            "--reference-fasta",
-            c.fa.to_str().unwrap(),
-        ],
-        &out,
-    );
+    let (o, v) = with_fasta(&va, &vb, &c.fa, &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let s = &v.unwrap()["summary"];
     assert_eq!(

@@ -251,11 +251,7 @@ pub fn compare_fusions(a: &Report, b: &Report, tolerance: u64) -> FusionComparis
                 depth3: t.depth3,
                 limit_of_detection: t.limit_of_detection,
             });
-        let o = if found_by == "reference" {
-            "test"
-        } else {
-            "reference"
-        };
+        let o = super::other_lab(found_by);
         let explanation = match (&other_filtered, &other_target) {
             (Some(g), _) => format!(
                 "the {o} lab saw {} ({} split reads, {} pairs) but filtered it: {}",
@@ -379,11 +375,7 @@ pub fn compare_cnv(a: &Report, b: &Report) -> CnvComparison {
                     && c.first_exon <= o.last_exon
             })
             .map(cnv_evidence);
-        let o = if found_by == "reference" {
-            "test"
-        } else {
-            "reference"
-        };
+        let o = super::other_lab(found_by);
         let explanation = match (&other_filtered, other_log2) {
             (Some(f), _) => format!(
                 "the {o} lab saw {} {} exons {} but filtered it",

@@ -39,6 +39,15 @@ pub const VAF_BINS: [(f64, &str); 5] = [
     (0.35, ">=35%"),
 ];
 
+/// The lab that did not make a call found by `found_by` (`reference` or `test`).
+pub fn other_lab(found_by: &str) -> &'static str {
+    if found_by == "reference" {
+        "test"
+    } else {
+        "reference"
+    }
+}
+
 pub fn vaf_bin(vaf: f64) -> &'static str {
     VAF_BINS
         .iter()

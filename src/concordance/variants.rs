@@ -489,11 +489,7 @@ fn other_evidence(
 }
 
 fn explain(found_by: &str, call: &CallEvidence, o: &OtherEvidence) -> String {
-    let other = if found_by == "reference" {
-        "test"
-    } else {
-        "reference"
-    };
+    let other = super::other_lab(found_by);
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     if let Some(f) = &o.filtered_call {
         return format!(
