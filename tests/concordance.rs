@@ -92,6 +92,26 @@ fn concordance(args: &[&str], out: &Path) -> (std::process::Output, Option<Value
     (o, v)
 }
 
+/// Write two edited reports as NAME_a.json and NAME_b.json and compare them into cc_NAME.
+fn compare_edited(
+    c: &Case,
+    name: &str,
+    a: &Value,
+    b: &Value,
+    extra: &[&str],
+) -> (std::process::Output, Option<Value>) {
+    let (pa, pb) = (
+        c.dir.join(format!("{name}_a.json")),
+        c.dir.join(format!("{name}_b.json")),
+    );
+    std::fs::write(&pa, serde_json::to_string(a).unwrap()).unwrap();
+    std::fs::write(&pb, serde_json::to_string(b).unwrap()).unwrap();
+    let (pa, pb) = (pa.to_str().unwrap(), pb.to_str().unwrap());
+    let mut args = vec!["--reference", pa, "--test", pb];
+    args.extend_from_slice(extra);
+    concordance(&args, &c.dir.join(format!("cc_{name}")))
+}
+
 /// Compare two results normalising against `fasta`.
 fn with_fasta(
     a: &Path,
@@ -383,11 +403,9 @@ fn representation_differences_match_as_the_haplotypes_do() {
         .as_array_mut()
         .unwrap()
         .push(ik_b);
-    let (pa, pb) = (c.dir.join("edited_a.json"), c.dir.join("edited_b.json"));
-    std::fs::write(&pa, serde_json::to_string(&ra).unwrap()).unwrap();
-    std::fs::write(&pb, serde_json::to_string(&rb).unwrap()).unwrap();
     let out = c.dir.join("cc_edited");
-    let (o, v) = with_fasta(&pa, &pb, &c.fa, &out);
+    let fa = c.fa.to_str().unwrap();
+    let (o, v) = compare_edited(c, "edited", &ra, &rb, &["--reference-fasta", fa]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = v.unwrap();
     assert_valid(&v, "concordance.schema.json");
@@ -458,24 +476,12 @@ fn representation_differences_match_as_the_haplotypes_do() {
 
     // the same edits without the FASTA: the MNV and delins still match from the calls' own
     // bases; the homopolymer deletion, written 2 ways, cannot be placed without the reference
-    let out2 = c.dir.join("cc_nofasta");
     let mut raa = ra.clone();
     let mut rbb = rb.clone();
     for r in [&mut raa, &mut rbb] {
         r["provenance"]["reference"]["path"] = json!("/nonexistent/ref.fa");
     }
-    let (pa2, pb2) = (c.dir.join("nofa_a.json"), c.dir.join("nofa_b.json"));
-    std::fs::write(&pa2, serde_json::to_string(&raa).unwrap()).unwrap();
-    std::fs::write(&pb2, serde_json::to_string(&rbb).unwrap()).unwrap();
-    let (o, v) = concordance(
-        &[
-            "--reference",
-            pa2.to_str().unwrap(),
-            "--test",
-            pb2.to_str().unwrap(),
-        ],
-        &out2,
-    );
+    let (o, v) = compare_edited(c, "nofa", &raa, &rbb, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = v.unwrap();
     assert!(v["provenance"]["reference_fasta"].is_null());
@@ -569,18 +575,7 @@ fn results_that_are_not_the_same_test_are_refused_unless_forced() {
     let (mut ia, mut ib) = (read(&c.a), read(&c.b));
     ia["germline_snps"] = json!(snps);
     ib["germline_snps"] = json!(snps);
-    let (pia, pib) = (c.dir.join("id_a.json"), c.dir.join("id_b.json"));
-    std::fs::write(&pia, serde_json::to_string(&ia).unwrap()).unwrap();
-    std::fs::write(&pib, serde_json::to_string(&ib).unwrap()).unwrap();
-    let (o, v) = concordance(
-        &[
-            "--reference",
-            pia.to_str().unwrap(),
-            "--test",
-            pib.to_str().unwrap(),
-        ],
-        &c.dir.join("cc_id"),
-    );
+    let (o, v) = compare_edited(c, "id", &ia, &ib, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let id = &v.unwrap()["identity"];
     assert_eq!(
@@ -596,16 +591,7 @@ fn results_that_are_not_the_same_test_are_refused_unless_forced() {
     {
         s["pos"] = json!(s["pos"].as_u64().unwrap() + 7);
     }
-    std::fs::write(&pib, serde_json::to_string(&ib).unwrap()).unwrap();
-    let (o, v) = concordance(
-        &[
-            "--reference",
-            pia.to_str().unwrap(),
-            "--test",
-            pib.to_str().unwrap(),
-        ],
-        &c.dir.join("cc_id"),
-    );
+    let (o, v) = compare_edited(c, "id", &ia, &ib, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(v.unwrap()["identity"]["status"], "possible_sample_swap");
     assert!(
