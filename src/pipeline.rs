@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub rules: Option<PathBuf>,
     /// Language of report.html.
     pub lang: crate::report::i18n::Lang,
+    /// Date recorded in the provenance (`util::analysis_date`); None leaves it out.
+    pub analysis_date: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -279,6 +281,7 @@ pub fn run_sample(
         )
         .collect(),
         read_groups: input.read_groups.clone(),
+        analysis_date: opts.analysis_date.clone(),
     };
     let modules = [
         "qc",

@@ -1,4 +1,4 @@
-//! Small shared helpers: atomic writes and checksums.
+//! Small shared helpers: atomic writes, checksums and dates.
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -83,4 +83,51 @@ pub fn median_f64(values: impl IntoIterator<Item = f64>) -> Option<f64> {
 pub fn robust_sd(values: &[f64]) -> Option<f64> {
     let m = median_f64(values.iter().copied())?;
     median_f64(values.iter().map(|x| (x - m).abs())).map(|d| 1.4826 * d)
+}
+
+/// Today's UTC date (YYYY-MM-DD) for provenance. `SOURCE_DATE_EPOCH` (seconds since 1970, the
+/// reproducible-builds convention) replaces the clock so a re-run can reproduce every byte.
+pub fn analysis_date() -> String {
+    let pinned = std::env::var("SOURCE_DATE_EPOCH").ok();
+    date_of_epoch(pinned.as_deref()).unwrap_or_else(|| {
+        chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    })
+}
+
+/// The UTC date of a SOURCE_DATE_EPOCH value; None when absent or not whole seconds.
+fn date_of_epoch(secs: Option<&str>) -> Option<String> {
+    let secs = secs?.trim().parse::<i64>().ok()?;
+    let t = chrono::DateTime::from_timestamp(secs, 0)?;
+    Some(t.date_naive().format("%Y-%m-%d").to_string())
+}
+
+/// A calendar date written as YYYY-MM-DD (the only form the samplesheet and reports use).
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    (s.len() == 10)
+        .then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            date_of_epoch(Some("1795046399")).as_deref(),
+            Some("2026-11-18")
+        );
+        assert_eq!(date_of_epoch(Some("soon")), None);
+        assert_eq!(date_of_epoch(None), None);
+        assert!(parse_date("2028-02-29").is_some());
+        for bad in ["2026-02-29", "2026-2-3", "03/02/2026", "2026-13-01", ""] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+        assert_eq!(analysis_date().len(), 10);
+    }
 }

@@ -121,9 +121,14 @@ fn run_writes_reports_with_provenance_and_is_deterministic() {
             == 32
     );
     assert_eq!(prov["read_groups"][0]["center"], "LAB-A");
-    // identical except for the command line (which records --threads)
+    assert!(
+        puente::util::parse_date(prov["analysis_date"].as_str().unwrap()).is_some(),
+        "{prov}"
+    );
+    // identical except for the command line (which records --threads) and the date it ran
     let strip = |mut v: serde_json::Value| {
         v["provenance"]["command_line"] = serde_json::Value::Null;
+        v["provenance"]["analysis_date"] = serde_json::Value::Null;
         v
     };
     assert_eq!(strip(ra.clone()), strip(rb));

@@ -12,9 +12,12 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 18] = [
     "sample_id",
     "lab_id",
+    "hospital",
+    "collection_date",
+    "received_date",
     "bam",
     "cram",
     "fastq_1",
@@ -221,8 +224,33 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
         if !lineage.is_empty() && !["B", "T"].contains(&lineage.as_str()) {
             problems.push(format!("line {line}: lineage {lineage:?} must be B or T"));
         }
+        let mut date = |col: &str| {
+            let v = get(col);
+            if v.is_empty() {
+                return None;
+            }
+            let d = crate::util::parse_date(&v);
+            if d.is_none() {
+                problems.push(format!(
+                    "line {line}: {col} {v:?} is not a date (YYYY-MM-DD)"
+                ));
+            }
+            d.map(|_| v)
+        };
+        let collection_date = date("collection_date");
+        let received_date = date("received_date");
+        if let (Some(c), Some(r)) = (&collection_date, &received_date) {
+            if r < c {
+                problems.push(format!(
+                    "line {line}: {id}: received_date {r} is before collection_date {c}"
+                ));
+            }
+        }
         let info = SampleInfo {
             sample_id: id.clone(),
+            hospital: Some(get("hospital")).filter(|s| !s.is_empty()),
+            collection_date,
+            received_date,
             lineage: Some(lineage).filter(|s| !s.is_empty()),
             lab_id: Some(get("lab_id")).filter(|s| !s.is_empty()),
             library: Some(library).filter(|s| !s.is_empty()),
@@ -302,6 +330,7 @@ pub struct BatchOptions {
     pub transcripts: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub lang: crate::report::i18n::Lang,
+    pub analysis_date: Option<String>,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -382,6 +411,7 @@ pub fn run(
                     transcripts: opts.transcripts.clone(),
                     rules: opts.rules.clone(),
                     lang: opts.lang,
+                    analysis_date: opts.analysis_date.clone(),
                 };
                 let r = pipeline::run_sample(&ropts, panel, reference, &rref, &|stage| {
                     if tty {
@@ -514,5 +544,35 @@ mod tests {
         let e = parse_samplesheet("sample_id,colour\nS1,red\n", dir.path(), Path::new("s.csv"))
             .unwrap_err();
         assert!(e.to_string().contains("unknown column \"colour\""));
+    }
+
+    #[test]
+    fn samplesheet_hospital_and_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.bam"), b"x").unwrap();
+        let head = "sample_id,hospital,collection_date,received_date,bam\n";
+        let rows = parse_samplesheet(
+            &format!("{head}S1,H-GDL,2026-02-27,2026-03-01,a.bam\n"),
+            dir.path(),
+            Path::new("s.csv"),
+        )
+        .unwrap();
+        assert_eq!(rows[0].info.hospital.as_deref(), Some("H-GDL"));
+        assert_eq!(rows[0].info.collection_date.as_deref(), Some("2026-02-27"));
+        assert_eq!(rows[0].info.received_date.as_deref(), Some("2026-03-01"));
+        let e = parse_samplesheet(
+            &format!("{head}S1,H,2026-02-30,,a.bam\nS2,H,2026-03-05,2026-03-01,a.bam\nS3,H,5/3/2026,,a.bam\n"),
+            dir.path(),
+            Path::new("s.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        for want in [
+            "line 2: collection_date \"2026-02-30\" is not a date",
+            "line 3: S2: received_date 2026-03-01 is before collection_date 2026-03-05",
+            "line 4: collection_date \"5/3/2026\" is not a date",
+        ] {
+            assert!(e.contains(want), "{want} not in {e}");
+        }
     }
 }

@@ -25,8 +25,14 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let genome = super::simulate::puente_sim_reference(&panel, &data, 42, false)?;
     let specs = sim::demo_cohort(&panel, 42)?;
     let mut sheet = String::from(
-        "sample_id,lab_id,bam,tumor_fraction,lineage,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi\n",
+        "sample_id,lab_id,hospital,collection_date,received_date,bam,tumor_fraction,lineage,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi\n",
     );
+    // treating hospital and dates (registry statistics, turnaround)
+    let origin = [
+        "HOSP-DEMO-A,2026-11-02,2026-11-03",
+        "HOSP-DEMO-A,2026-11-04,2026-11-05",
+        "HOSP-DEMO-B,2026-11-05,2026-11-09",
+    ];
     // clinical values for the risk rules: DEMO-02 still waits for its end-of-induction MRD
     let clinical = [
         "B,12,80000,CNS1,0.05,",
@@ -36,9 +42,10 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     for (k, s) in specs.iter().enumerate() {
         let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, false)?;
         sheet.push_str(&format!(
-            "{},{},{},{},{}\n",
+            "{},{},{},{},{},{}\n",
             s.sample_id,
             s.lab_id,
+            origin.get(k).copied().unwrap_or(",,"),
             bam.display(),
             s.tumor_fraction,
             clinical.get(k).copied().unwrap_or(",,,,,")
@@ -97,6 +104,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         transcripts: None,
         rules: None,
         lang: puente::report::i18n::Lang::Es,
+        analysis_date: Some(puente::util::analysis_date()),
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

@@ -45,6 +45,15 @@ pub struct Clinical {
     /// Laboratory that sequenced the sample (names it in paired-lab concordance).
     #[arg(long)]
     pub lab_id: Option<String>,
+    /// Hospital treating the child (registry statistics group by it).
+    #[arg(long)]
+    pub hospital: Option<String>,
+    /// Date the sample was collected, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    pub collection_date: Option<String>,
+    /// Date the lab received the sample, YYYY-MM-DD (turnaround runs from it to the analysis date).
+    #[arg(long, value_parser = parse_date)]
+    pub received_date: Option<String>,
     /// Immunophenotype: B or T.
     #[arg(long, value_parser = ["B", "T"])]
     pub lineage: Option<String>,
@@ -69,6 +78,9 @@ impl Clinical {
     pub fn apply(&self, s: &mut SampleInfo) {
         let c = self.clone();
         s.lab_id = c.lab_id.or(s.lab_id.take());
+        s.hospital = c.hospital.or(s.hospital.take());
+        s.collection_date = c.collection_date.or(s.collection_date.take());
+        s.received_date = c.received_date.or(s.received_date.take());
         s.lineage = c.lineage.or(s.lineage.take());
         s.age_years = c.age_years.or(s.age_years);
         s.wbc_per_ul = c.wbc_per_ul.or(s.wbc_per_ul);
@@ -76,6 +88,12 @@ impl Clinical {
         s.mrd_day15 = c.mrd_day15.or(s.mrd_day15);
         s.mrd_eoi = c.mrd_eoi.or(s.mrd_eoi);
     }
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    puente::util::parse_date(s)
+        .map(|_| s.trim().to_string())
+        .ok_or_else(|| format!("{s:?} is not a date written YYYY-MM-DD"))
 }
 
 fn parse_age(s: &str) -> Result<f64, String> {
@@ -128,6 +146,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         transcripts: a.common.transcripts.clone(),
         rules: a.common.rules.clone(),
         lang: a.common.lang(),
+        analysis_date: Some(puente::util::analysis_date()),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)

@@ -33,6 +33,9 @@ pub struct Provenance {
     pub reference: ReferenceRef,
     pub inputs: Vec<InputFile>,
     pub read_groups: Vec<ReadGroup>,
+    /// UTC date the analysis ran (YYYY-MM-DD); `SOURCE_DATE_EPOCH` pins it for reproducible re-runs.
+    #[serde(default)]
+    pub analysis_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -74,6 +77,16 @@ pub struct ReadGroup {
 pub struct SampleInfo {
     pub sample_id: String,
     pub lab_id: Option<String>,
+    /// Hospital treating the child; the sequencing lab may be another institution. Registry
+    /// statistics group by it and count a child once per hospital and sample ID.
+    #[serde(default)]
+    pub hospital: Option<String>,
+    /// Date the sample was collected (YYYY-MM-DD).
+    #[serde(default)]
+    pub collection_date: Option<String>,
+    /// Date the lab received the sample (YYYY-MM-DD); with the analysis date it gives turnaround.
+    #[serde(default)]
+    pub received_date: Option<String>,
     pub library: Option<String>,
     pub sex: Option<String>,
     pub age_years: Option<f64>,

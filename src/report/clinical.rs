@@ -75,6 +75,18 @@ pub fn render(r: &Report, lang: Lang, panel: Option<&Panel>) -> String {
         w("mean_depth"),
         r.qc.mean_exon_depth
     );
+    let dash = |v: &Option<String>| esc(v.as_deref().unwrap_or("-"));
+    h += &format!(
+        "<table class=\"small\"><tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr></table>\n",
+        w("hospital"),
+        dash(&r.sample.hospital),
+        w("collected"),
+        dash(&r.sample.collection_date),
+        w("received"),
+        dash(&r.sample.received_date),
+        w("analysed"),
+        dash(&r.provenance.analysis_date),
+    );
     for reason in &r.qc.reasons {
         h += &format!("<p class=\"small {class}\">{}</p>\n", esc(reason));
     }

@@ -626,6 +626,7 @@ mod tests {
             },
             inputs: vec![],
             read_groups: vec![],
+            analysis_date: None,
         };
         let call = CopyNumberCall {
             start: 50376533,
