@@ -209,6 +209,7 @@ fn vcf_is_readable_and_indexed() {
             sha256: "1".repeat(64),
         }],
         read_groups: vec![],
+        analysis_date: None,
     };
     let contigs = vec![
         ("chr12".to_string(), 133275309u64),
