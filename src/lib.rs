@@ -14,6 +14,7 @@ pub mod panel;
 pub mod pgx;
 pub mod pipeline;
 pub mod qc;
+pub mod registry;
 pub mod report;
 pub mod risk;
 pub mod sim;

@@ -91,6 +91,9 @@ const FORMAT: &[(&str, &str, &str, &str)] = &[
 /// report's IDs), with the reference MD5 of each.
 fn provenance_header(prov: &Provenance, contigs: &[(String, u64)]) -> String {
     let mut h = String::from("##fileformat=VCFv4.3\n");
+    if let Some(d) = &prov.analysis_date {
+        h += &format!("##fileDate={}\n", d.replace('-', ""));
+    }
     h += &format!("##source=puente {}\n", prov.puente_version);
     h += &format!(
         "##puenteCommand=\"{}\"\n",
