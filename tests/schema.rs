@@ -42,9 +42,10 @@ fn schema_rejects_a_wrong_version_and_missing_sections() {
     );
 }
 
-/// concordance.json and validation.json: checked-in schemas equal what the types generate.
+/// concordance.json, validation.json and registry.json: checked-in schemas equal what the types
+/// generate.
 #[test]
-fn concordance_and_validation_schemas_match_the_types() {
+fn concordance_validation_and_registry_schemas_match_the_types() {
     for (name, generated) in [
         (
             "concordance.schema.json",
@@ -54,6 +55,7 @@ fn concordance_and_validation_schemas_match_the_types() {
             "validation.schema.json",
             puente::concordance::validate::json_schema(),
         ),
+        ("registry.schema.json", puente::registry::json_schema()),
     ] {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("schemas")

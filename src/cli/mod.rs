@@ -4,6 +4,7 @@ mod concordance;
 mod demo;
 mod panel;
 mod pon;
+mod registry;
 mod report;
 mod risk;
 mod run;
@@ -46,6 +47,8 @@ enum Command {
     Concordance(concordance::Args),
     /// Score partner labs over many paired samples against acceptance criteria.
     Validate(validate::Args),
+    /// De-identified network statistics from many reports (prevalence, PGx, risk, lab QC).
+    Registry(registry::Args),
 }
 
 /// Shared options.
@@ -109,5 +112,6 @@ pub fn main() -> anyhow::Result<i32> {
         Command::Report(a) => report::exec(a),
         Command::Concordance(a) => concordance::exec(a),
         Command::Validate(a) => validate::exec(a),
+        Command::Registry(a) => registry::exec(a),
     }
 }

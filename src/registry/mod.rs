@@ -839,6 +839,8 @@ fn prevalence(id: impl Into<String>, column: Column) -> RawTable {
 #[derive(Debug, Default)]
 struct Universe {
     pairs: BTreeMap<String, BTreeSet<String>>,
+    /// Pairs some panel lists as a known fusion: only a report whose panel lists it tested it.
+    targets: BTreeSet<String>,
     markers: BTreeMap<String, (String, String, BTreeSet<String>)>,
     pgx_genes: BTreeSet<String>,
     risk_outputs: BTreeSet<String>,
@@ -855,6 +857,7 @@ impl Universe {
         };
         for r in records {
             for t in &r.targets {
+                u.targets.insert(t.name.clone());
                 u.pairs
                     .entry(t.name.clone())
                     .or_default()
@@ -923,7 +926,9 @@ fn tables(children: &[&Record], u: &Universe) -> Vec<RawTable> {
             let tested = positive
                 || match r.targets.iter().find(|t| &t.name == pair) {
                     Some(t) => t.status == FusionStatus::NotDetected,
-                    None => r.module_done("fusions") && r.covers(genes),
+                    None => {
+                        !u.targets.contains(pair) && r.module_done("fusions") && r.covers(genes)
+                    }
                 };
             col.add(pair, pair, positive, tested);
         }

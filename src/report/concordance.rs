@@ -1,18 +1,10 @@
 //! concordance.html: one sample's paired-lab comparison for the reviewing lab, in Spanish or
 //! English. Every discordant call is listed with both labs' evidence and the likeliest reason.
 use super::clinical::CSS;
-use super::i18n::Lang;
+use super::i18n::{tr, Lang};
 use super::svg::{esc, vaf_scatter};
 use crate::concordance::stats::Proportion;
 use crate::concordance::{CategoryComparison, Concordance};
-
-fn tr(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Es {
-        es
-    } else {
-        en
-    }
-}
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)

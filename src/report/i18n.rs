@@ -92,6 +92,15 @@ const WORDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The word for `key`; the key itself if it has none (visible in review, never a panic).
+/// Inline wording for pages outside the clinical report's vocabulary table.
+pub fn tr(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Es {
+        es
+    } else {
+        en
+    }
+}
+
 pub fn t(lang: Lang, key: &str) -> &str {
     WORDS
         .iter()

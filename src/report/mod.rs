@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fhir;
 pub mod html;
 pub mod i18n;
+pub mod registry;
 pub mod svg;
 pub mod tsv;
 pub mod vcf;
