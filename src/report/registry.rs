@@ -3,7 +3,7 @@
 //! "suppressed" in the HTML; nothing here can name a child.
 use super::clinical::CSS;
 use super::i18n::{tr, Lang};
-use super::svg::{esc, proportion_bars};
+use super::svg::{esc, proportion_bars, Bar};
 use crate::registry::{Days, Registry, Row, Summary, Table, TableKind};
 use std::path::Path;
 
@@ -106,7 +106,7 @@ fn cell(lang: Lang, r: &Row) -> String {
 }
 
 fn chart(lang: Lang, t: &Table) -> String {
-    let rows: Vec<(String, Option<(f64, f64, f64)>, String)> = t
+    let rows: Vec<Bar> = t
         .rows
         .iter()
         .map(|r| {
@@ -119,7 +119,11 @@ fn chart(lang: Lang, t: &Table) -> String {
             } else {
                 tr(lang, "sin niños evaluables", "no child assessable").to_string()
             };
-            (label(lang, &t.id, r), share, note)
+            Bar {
+                name: label(lang, &t.id, r),
+                share,
+                note,
+            }
         })
         .collect();
     proportion_bars(&rows, &title(lang, &t.id))

@@ -331,6 +331,75 @@ pub fn vaf_scatter(points: &[(f64, f64, String)], x_label: &str, y_label: &str) 
     s + "</svg>"
 }
 
+/// One bar of `proportion_bars`: a share with its 95% interval, or a note in its place.
+pub struct Bar {
+    pub name: String,
+    pub share: Option<(f64, f64, f64)>,
+    pub note: String,
+}
+
+/// One bar per category: a share (0-1) with its 95% interval as a whisker. A row without a share
+/// (suppressed, or nothing tested) is labelled with `note` instead of a bar.
+pub fn proportion_bars(rows: &[Bar], label: &str) -> String {
+    let row = 15.0;
+    let (left, width) = (210.0, 300.0);
+    let h = TOP + row * rows.len() as f64 + 22.0;
+    let x = |p: f64| left + p.clamp(0.0, 1.0) * width;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\" aria-label=\"{0}\"><text x=\"{left}\" y=\"14\" font-size=\"11\">{0}</text>",
+        esc(label)
+    );
+    for (i, Bar { name, share, note }) in rows.iter().enumerate() {
+        let yy = TOP + row * i as f64;
+        let shown: String = name.chars().take(40).collect();
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\"><title>{}</title>{}</text>",
+            left - 4.0,
+            yy + 10.0,
+            esc(name),
+            esc(&shown)
+        );
+        match share {
+            Some((p, lo, hi)) => {
+                let mid = yy + (row - 3.0) / 2.0 + 1.0;
+                s += &format!(
+                    "<rect x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#2e86c1\"><title>{} {:.1}% ({:.1}-{:.1}%)</title></rect><line x1=\"{:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"#111\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"8\">{:.1}%</text>",
+                    yy + 1.0,
+                    x(*p) - left,
+                    row - 3.0,
+                    esc(name),
+                    100.0 * p,
+                    100.0 * lo,
+                    100.0 * hi,
+                    x(*lo),
+                    x(*hi),
+                    x(*hi) + 3.0,
+                    yy + 10.0,
+                    100.0 * p
+                );
+            }
+            None => {
+                s += &format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"8\" fill=\"#777\">{}</text>",
+                    left + 2.0,
+                    yy + 10.0,
+                    esc(note)
+                );
+            }
+        }
+    }
+    let base = TOP + row * rows.len() as f64 + 2.0;
+    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        s += &format!(
+            "<line x1=\"{0:.1}\" y1=\"{TOP}\" x2=\"{0:.1}\" y2=\"{base:.1}\" stroke=\"#ccc\" stroke-width=\"0.5\"/><text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"8\" text-anchor=\"middle\">{2:.0}%</text>",
+            x(tick),
+            base + 10.0,
+            100.0 * tick
+        );
+    }
+    s + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,66 +449,4 @@ mod tests {
             "zero coverage drawn at the axis edge"
         );
     }
-}
-
-/// One bar per category: a share (0-1) with its 95% interval as a whisker. A row without a share
-/// (suppressed, or nothing tested) is labelled with `note` instead of a bar.
-pub fn proportion_bars(rows: &[(String, Option<(f64, f64, f64)>, String)], label: &str) -> String {
-    let row = 15.0;
-    let (left, width) = (210.0, 300.0);
-    let h = TOP + row * rows.len() as f64 + 22.0;
-    let x = |p: f64| left + p.clamp(0.0, 1.0) * width;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\" aria-label=\"{0}\"><text x=\"{left}\" y=\"14\" font-size=\"11\">{0}</text>",
-        esc(label)
-    );
-    for (i, (name, share, note)) in rows.iter().enumerate() {
-        let yy = TOP + row * i as f64;
-        let shown: String = name.chars().take(40).collect();
-        s += &format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\"><title>{}</title>{}</text>",
-            left - 4.0,
-            yy + 10.0,
-            esc(name),
-            esc(&shown)
-        );
-        match share {
-            Some((p, lo, hi)) => {
-                let mid = yy + (row - 3.0) / 2.0 + 1.0;
-                s += &format!(
-                    "<rect x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#2e86c1\"><title>{} {:.1}% ({:.1}-{:.1}%)</title></rect><line x1=\"{:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"#111\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"8\">{:.1}%</text>",
-                    yy + 1.0,
-                    x(*p) - left,
-                    row - 3.0,
-                    esc(name),
-                    100.0 * p,
-                    100.0 * lo,
-                    100.0 * hi,
-                    x(*lo),
-                    x(*hi),
-                    x(*hi) + 3.0,
-                    yy + 10.0,
-                    100.0 * p
-                );
-            }
-            None => {
-                s += &format!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"8\" fill=\"#777\">{}</text>",
-                    left + 2.0,
-                    yy + 10.0,
-                    esc(note)
-                );
-            }
-        }
-    }
-    let base = TOP + row * rows.len() as f64 + 2.0;
-    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        s += &format!(
-            "<line x1=\"{0:.1}\" y1=\"{TOP}\" x2=\"{0:.1}\" y2=\"{base:.1}\" stroke=\"#ccc\" stroke-width=\"0.5\"/><text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"8\" text-anchor=\"middle\">{2:.0}%</text>",
-            x(tick),
-            base + 10.0,
-            100.0 * tick
-        );
-    }
-    s + "</svg>"
 }
