@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the tests use beyond the build: chromium renders report.html headless, fhir.resources
-# (PyPI, in .venv-test/) validates report.fhir.json, and bcftools (norm + isec) cross-checks
-# concordance matching.
+# (PyPI, in .venv-test/) validates report.fhir.json, bcftools (norm + isec) cross-checks
+# concordance matching, and vt validates variants.vcf.gz against the FASTA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v bcftools >/dev/null 2>&1 || need+=(bcftools)
+command -v vt >/dev/null 2>&1 || need+=(vt)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   run apt-get update -qq

@@ -249,4 +249,39 @@ fn vcf_is_readable_and_indexed() {
         }
     }
     assert!(found, "KRAS G12D missing from the VCF region query");
+    // vt validate: records in order and every REF base as in the FASTA
+    match std::process::Command::new("vt")
+        .arg("validate")
+        .arg(&path)
+        .arg("-r")
+        .arg(c.dir.join("ref.fa.gz"))
+        .output()
+    {
+        Err(_) => {
+            assert!(
+                std::env::var_os("PUENTE_REQUIRE_VT").is_none(),
+                "vt required"
+            );
+            eprintln!("vt not installed: skipped");
+        }
+        Ok(o) => {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(o.status.success(), "{text}");
+            for key in [
+                "no. unordered ",
+                "no. unordered chrom",
+                "no. inconsistent REF",
+            ] {
+                let line = text
+                    .lines()
+                    .find(|l| l.contains(key))
+                    .unwrap_or_else(|| panic!("{key:?} not in vt output: {text}"));
+                assert!(line.trim_end().ends_with(": 0"), "vt validate: {line}");
+            }
+        }
+    }
 }
