@@ -8,6 +8,7 @@ pub mod suppress;
 use crate::concordance::stats::wilson;
 use crate::error::{Error, Result};
 use crate::model::{FusionStatus, PanelRef, Verdict};
+use crate::report::version_triple;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -275,12 +276,6 @@ impl Record {
 }
 
 const UNSPECIFIED: &str = "unspecified";
-
-fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
-    let mut it = v.split('.').map(|p| p.parse::<u64>().ok());
-    let t = (it.next()??, it.next()??, it.next()??);
-    it.next().is_none().then_some(t)
-}
 
 /// Why a file was left out.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -220,7 +220,7 @@ fn multiqc_genes(r: &Report) -> String {
 }
 
 /// `major.minor.patch` as numbers; None when malformed.
-fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
+pub(crate) fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
     let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
     let t = (it.next()??, it.next()??, it.next()??);
     it.next().is_none().then_some(t)
