@@ -37,22 +37,6 @@ pub struct RunOutcome {
     pub input_sha256: String,
 }
 
-/// Identity of a reference file for the MD5 cache: path, size and modification time.
-fn reference_key(path: &Path) -> Option<String> {
-    let m = std::fs::metadata(path).ok()?;
-    let t = m
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Some(format!(
-        "{}|{}|{t}",
-        std::fs::canonicalize(path).ok()?.display(),
-        m.len()
-    ))
-}
-
 /// MD5 of every panel contig in the reference (provenance). Hashing a whole genome takes seconds, so
 /// the result is cached in `cache_dir/.puente-reference-md5.json`, keyed by the reference's path,
 /// size and modification time; a changed reference is hashed again.
@@ -63,7 +47,7 @@ pub fn reference_ref(
     cache_dir: &Path,
 ) -> Result<ReferenceRef> {
     let cache = cache_dir.join(".puente-reference-md5.json");
-    let key = reference_key(&reference.path);
+    let key = reference.identity();
     if let (Some(k), Ok(text)) = (&key, std::fs::read_to_string(&cache)) {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
             if v["key"].as_str() == Some(k) {

@@ -1,5 +1,6 @@
 //! BAM/CRAM input and reference checks: header, genome build, sort order, index, read groups, EOF.
 //! All htslib access for alignments lives here and in [`reads`]; later stages see domain types.
+pub mod align;
 pub mod build;
 pub mod pon;
 pub mod reads;

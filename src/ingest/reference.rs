@@ -67,6 +67,23 @@ impl Reference {
         })
     }
 
+    /// Identity of the reference file for caches (contig MD5s, aligner index): canonical path, size
+    /// and modification time, so an edited or replaced FASTA is never mistaken for the old one.
+    pub fn identity(&self) -> Option<String> {
+        let m = std::fs::metadata(&self.path).ok()?;
+        let t = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        Some(format!(
+            "{}|{}|{t}",
+            std::fs::canonicalize(&self.path).ok()?.display(),
+            m.len()
+        ))
+    }
+
     pub fn length(&self, contig: &str) -> Option<u64> {
         self.contigs
             .iter()
@@ -105,17 +122,14 @@ impl Reference {
         if let Some(m) = self.md5_if_cached(contig) {
             return Ok(Some(m));
         }
-        let Some(len) = self.length(contig) else {
+        if self.length(contig).is_none() {
             return Ok(None);
-        };
-        let mut h = Md5::new();
-        let chunk = 8 << 20;
-        let mut s = 0;
-        while s < len {
-            let e = (s + chunk).min(len);
-            h.update(self.fetch(contig, s, e)?);
-            s = e;
         }
+        let mut h = Md5::new();
+        self.scan(contig, |_, seq| {
+            h.update(seq);
+            Ok(())
+        })?;
         let m = crate::util::hex(&h.finalize());
         self.md5
             .lock()
@@ -134,26 +148,11 @@ impl Reference {
         let done: Vec<Result<(String, String)>> = todo
             .par_iter()
             .map(|c| {
-                let r = faidx::Reader::from_path(&self.path).map_err(|e| Error::Reference {
-                    path: self.path.clone(),
-                    reason: e.to_string(),
-                })?;
-                let len = self.length(c).unwrap_or(0);
                 let mut h = Md5::new();
-                let chunk = 8 << 20;
-                let mut s = 0;
-                while s < len {
-                    let e = (s + chunk).min(len);
-                    let mut seq = r
-                        .fetch_seq(c.as_str(), s as usize, e as usize - 1)
-                        .map_err(|err| Error::Reference {
-                            path: self.path.clone(),
-                            reason: format!("{c}: {err}"),
-                        })?;
-                    seq.make_ascii_uppercase();
-                    h.update(&seq);
-                    s = e;
-                }
+                self.scan(c, |_, seq| {
+                    h.update(seq);
+                    Ok(())
+                })?;
                 Ok(((*c).clone(), crate::util::hex(&h.finalize())))
             })
             .collect();
@@ -166,6 +165,31 @@ impl Reference {
             .iter()
             .filter_map(|c| cache.get(c).map(|m| (c.clone(), m.clone())))
             .collect())
+    }
+
+    /// Walk a whole contig in 8 MB uppercase pieces (with their 0-based offsets) through a faidx
+    /// handle of its own, so several contigs can be read in parallel.
+    pub fn scan(&self, contig: &str, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
+        let r = faidx::Reader::from_path(&self.path).map_err(|e| Error::Reference {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        let len = self.length(contig).unwrap_or(0);
+        let chunk = 8 << 20;
+        let mut s = 0;
+        while s < len {
+            let e = (s + chunk).min(len);
+            let mut seq = r
+                .fetch_seq(contig, s as usize, e as usize - 1)
+                .map_err(|err| Error::Reference {
+                    path: self.path.clone(),
+                    reason: format!("{contig}: {err}"),
+                })?;
+            seq.make_ascii_uppercase();
+            f(s, &seq)?;
+            s = e;
+        }
+        Ok(())
     }
 
     pub fn md5_if_cached(&self, contig: &str) -> Option<String> {
