@@ -7,9 +7,38 @@ use crate::panel::Panel;
 use crate::report::{self, Methods, ModuleStatus, Report};
 use std::path::{Path, PathBuf};
 
+/// What a sample's reads come as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SampleInput {
+    /// Coordinate-sorted BAM or CRAM.
+    Alignment(PathBuf),
+    /// Paired FASTQ, aligned into the sample's output directory first (`ID.bam`).
+    Fastq { r1: PathBuf, r2: PathBuf },
+}
+
+impl SampleInput {
+    /// Input files with their provenance roles, in the order the report lists them.
+    pub fn files(&self) -> Vec<(&'static str, &Path)> {
+        match self {
+            SampleInput::Alignment(p) => vec![("alignment", p)],
+            SampleInput::Fastq { r1, r2 } => vec![("fastq_1", r1), ("fastq_2", r2)],
+        }
+    }
+
+    /// sha256 of each input file, in [`files`](Self::files) order.
+    pub fn sha256s(&self) -> Result<Vec<String>> {
+        self.files()
+            .iter()
+            .map(|(_, p)| crate::util::sha256_file(p))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    pub alignment: PathBuf,
+    pub input: SampleInput,
+    /// Cache of minimap2 indexes, for FASTQ input.
+    pub index_dir: PathBuf,
     pub sample: SampleInfo,
     /// Sample output directory (`OUT/ID`).
     pub out_dir: PathBuf,
@@ -131,6 +160,79 @@ pub fn check_reference(reference: &Reference, panel: &Panel) -> Result<()> {
     Ok(())
 }
 
+/// Alignment already done for a sample: the BAM's checksum and what made it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct AlignRecord {
+    puente_version: String,
+    reference: String,
+    fastq_sha256: Vec<String>,
+    bam_sha256: String,
+    stats: crate::ingest::align::AlignStats,
+}
+
+/// Align FASTQ input into `OUT/ID/ID.bam` (+ `.bai`), or reuse the BAM an earlier run made from the
+/// same files, reference and puente version (`ID.align.json`), so a resumed batch does not align twice.
+fn align_sample(
+    opts: &RunOptions,
+    reference: &Reference,
+    r1: &Path,
+    r2: &Path,
+    fastq_sha256: &[String],
+) -> Result<(PathBuf, (crate::ingest::align::AlignStats, String))> {
+    use crate::ingest::align::{self, index::Preset};
+    let id = &opts.sample.sample_id;
+    let bam = opts.out_dir.join(format!("{id}.bam"));
+    let record_path = opts.out_dir.join(format!("{id}.align.json"));
+    let preset = match opts.sample.library.as_deref().map(str::trim) {
+        Some("rna") => Preset::Rna,
+        _ => Preset::Dna,
+    };
+    let want = |stats: align::AlignStats, bam_sha256: String| AlignRecord {
+        puente_version: crate::VERSION.into(),
+        reference: reference.identity().unwrap_or_default(),
+        fastq_sha256: fastq_sha256.to_vec(),
+        bam_sha256,
+        stats,
+    };
+    if let Some(prev) = std::fs::read_to_string(&record_path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<AlignRecord>(&t).ok())
+    {
+        let bai = PathBuf::from(format!("{}.bai", bam.display()));
+        if bai.is_file()
+            && prev.stats.preset == preset.minimap2_name()
+            && crate::util::sha256_file(&bam).ok().as_ref() == Some(&prev.bam_sha256)
+            && prev == want(prev.stats.clone(), prev.bam_sha256.clone())
+        {
+            return Ok((bam, (prev.stats, prev.bam_sha256)));
+        }
+    }
+    let aopts = align::AlignOptions {
+        fastq1: r1.into(),
+        fastq2: r2.into(),
+        out: bam.clone(),
+        read_group: crate::model::ReadGroup {
+            id: id.clone(),
+            sample: Some(id.clone()),
+            library: Some(id.clone()),
+            center: opts.sample.lab_id.clone(),
+            platform: Some("ILLUMINA".into()),
+        },
+        preset,
+        index_dir: opts.index_dir.clone(),
+        threads: opts.threads,
+        command_line: opts.command_line.clone(),
+        chunk_pairs: align::DEFAULT_CHUNK_PAIRS,
+    };
+    let stats = align::align(&aopts, reference)?;
+    let sha = crate::util::sha256_file(&bam)?;
+    crate::util::write_atomic(
+        &record_path,
+        &crate::util::to_json(&want(stats.clone(), sha.clone())),
+    )?;
+    Ok((bam, (stats, sha)))
+}
+
 pub fn run_sample(
     opts: &RunOptions,
     panel: &Panel,
@@ -140,9 +242,18 @@ pub fn run_sample(
 ) -> Result<RunOutcome> {
     let id = &opts.sample.sample_id;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::io(&opts.out_dir, e))?;
+    let input_shas = opts.input.sha256s()?;
+    let (alignment, align_stats) = match &opts.input {
+        SampleInput::Alignment(p) => (p.clone(), None),
+        SampleInput::Fastq { r1, r2 } => {
+            on_stage("align");
+            let (bam, stats) = align_sample(opts, reference, r1, r2, &input_shas)?;
+            (bam, Some(stats))
+        }
+    };
     on_stage("ingest");
     let input = AlignmentInput::open(
-        &opts.alignment,
+        &alignment,
         Some(reference),
         &opts.out_dir.join("index"),
         opts.threads,
@@ -161,7 +272,7 @@ pub fn run_sample(
         None | Some("") | Some("auto") => None,
         Some(l) => Some(crate::model::Library::parse(l).ok_or_else(|| {
             Error::input(
-                &opts.alignment,
+                &alignment,
                 format!("library {l:?} for sample {id} is not dna, rna or auto"),
             )
         })?),
@@ -213,12 +324,12 @@ pub fn run_sample(
             .unwrap_or(&panel.risk)
             .assess(&opts.sample, &findings, qc.verdict);
     on_stage("report");
-    let input_sha = crate::util::sha256_file(&opts.alignment)?;
+    let input_sha = input_shas[0].clone();
     let mut warnings = Vec::new();
     if input.index_built {
         warnings.push(format!(
             "no index beside {}; one was built in {}",
-            opts.alignment.display(),
+            alignment.display(),
             input.index.display()
         ));
     }
@@ -238,32 +349,42 @@ pub fn run_sample(
         command_line: opts.command_line.clone(),
         panel: panel.reference(),
         reference: reference_ref.clone(),
-        inputs: std::iter::once(InputFile {
-            role: "alignment".into(),
-            path: opts.alignment.display().to_string(),
-            sha256: input_sha.clone(),
-        })
-        .chain(
-            extra
-                .iter()
-                .zip(&opts.transcripts)
-                .map(|((_, sha), p)| InputFile {
-                    role: "transcripts".into(),
-                    path: p.display().to_string(),
-                    sha256: sha.clone(),
-                }),
-        )
-        .chain(
-            custom_rules
-                .iter()
-                .zip(&opts.rules)
-                .map(|(r, p)| InputFile {
-                    role: "risk_rules".into(),
-                    path: p.display().to_string(),
-                    sha256: r.reference.sha256.clone(),
-                }),
-        )
-        .collect(),
+        inputs: opts
+            .input
+            .files()
+            .into_iter()
+            .zip(&input_shas)
+            .map(|((role, p), sha)| InputFile {
+                role: role.into(),
+                path: p.display().to_string(),
+                sha256: sha.clone(),
+            })
+            .chain(align_stats.as_ref().map(|(_, sha)| InputFile {
+                role: "alignment".into(),
+                path: alignment.display().to_string(),
+                sha256: sha.clone(),
+            }))
+            .chain(
+                extra
+                    .iter()
+                    .zip(&opts.transcripts)
+                    .map(|((_, sha), p)| InputFile {
+                        role: "transcripts".into(),
+                        path: p.display().to_string(),
+                        sha256: sha.clone(),
+                    }),
+            )
+            .chain(
+                custom_rules
+                    .iter()
+                    .zip(&opts.rules)
+                    .map(|(r, p)| InputFile {
+                        role: "risk_rules".into(),
+                        path: p.display().to_string(),
+                        sha256: r.reference.sha256.clone(),
+                    }),
+            )
+            .collect(),
         read_groups: input.read_groups.clone(),
         analysis_date: opts.analysis_date.clone(),
     };
@@ -298,6 +419,7 @@ pub fn run_sample(
                 realigned_clips: fusions.realigned_clips,
             },
             copy_number: cnv_opts.clone(),
+            alignment: align_stats.as_ref().map(|(st, _)| st.clone()),
         },
         small_variants: small.variants.clone(),
         hotspots: small.hotspots.clone(),
@@ -384,14 +506,18 @@ pub fn run_sample(
 }
 
 /// True when `dir` holds a complete report for this input checksum (resume support).
-pub fn is_complete(dir: &Path, input_sha256: &str) -> bool {
+pub fn is_complete(dir: &Path, input_sha256: &[String]) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.join("report.json")) else {
         return false;
     };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
-    v["provenance"]["inputs"][0]["sha256"].as_str() == Some(input_sha256)
+    !input_sha256.is_empty()
+        && input_sha256
+            .iter()
+            .enumerate()
+            .all(|(i, sha)| v["provenance"]["inputs"][i]["sha256"].as_str() == Some(sha))
         && dir.join("qc.json").is_file()
         && dir.join("variants.vcf.gz.tbi").is_file()
         && dir.join("sv.vcf.gz.tbi").is_file()

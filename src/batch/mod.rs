@@ -5,7 +5,7 @@ use crate::ingest::reads::ReadFilter;
 use crate::ingest::Reference;
 use crate::model::{SampleInfo, Verdict};
 use crate::panel::Panel;
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline::{self, RunOptions, SampleInput};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -36,7 +36,7 @@ const COLUMNS: [&str; 18] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetRow {
     pub info: SampleInfo,
-    pub alignment: PathBuf,
+    pub input: SampleInput,
 }
 
 fn parse_num(
@@ -169,38 +169,53 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
                 "line {line}: duplicate sample_id {id:?} (first on line {prev})"
             ));
         }
-        let (bam, cram, fq1) = (get("bam"), get("cram"), get("fastq_1"));
-        let alignment = match (bam.is_empty(), cram.is_empty(), fq1.is_empty()) {
-            (false, true, _) => Some(bam),
-            (true, false, _) => Some(cram),
-            (false, false, _) => {
-                problems.push(format!("line {line}: {id}: give bam or cram, not both"));
-                None
-            }
-            (true, true, false) => {
-                problems.push(format!("line {line}: {id}: FASTQ input needs alignment, which this version does not provide yet; give a BAM or CRAM"));
-                None
-            }
-            (true, true, true) => {
-                problems.push(format!(
-                    "line {line}: {id}: no input (bam, cram or fastq_1)"
-                ));
-                None
-            }
-        };
-        let alignment = alignment.map(|a| {
-            let p = PathBuf::from(&a);
+        let (bam, cram, fq1, fq2) = (get("bam"), get("cram"), get("fastq_1"), get("fastq_2"));
+        let resolve = |a: &str| {
+            let p = PathBuf::from(a);
             if p.is_absolute() {
                 p
             } else {
                 base.join(p)
             }
-        });
-        if let Some(a) = &alignment {
-            if !a.is_file() {
+        };
+        let given = [
+            !bam.is_empty(),
+            !cram.is_empty(),
+            !fq1.is_empty() || !fq2.is_empty(),
+        ]
+        .iter()
+        .filter(|&&g| g)
+        .count();
+        let input = if given > 1 {
+            problems.push(format!(
+                "line {line}: {id}: give one input: bam, cram or fastq_1/fastq_2"
+            ));
+            None
+        } else if !bam.is_empty() {
+            Some(SampleInput::Alignment(resolve(&bam)))
+        } else if !cram.is_empty() {
+            Some(SampleInput::Alignment(resolve(&cram)))
+        } else if !fq1.is_empty() && !fq2.is_empty() {
+            Some(SampleInput::Fastq {
+                r1: resolve(&fq1),
+                r2: resolve(&fq2),
+            })
+        } else if !fq1.is_empty() || !fq2.is_empty() {
+            problems.push(format!(
+                "line {line}: {id}: paired-end FASTQ needs both fastq_1 and fastq_2"
+            ));
+            None
+        } else {
+            problems.push(format!(
+                "line {line}: {id}: no input (bam, cram or fastq_1/fastq_2)"
+            ));
+            None
+        };
+        for (_, f) in input.iter().flat_map(|i| i.files()) {
+            if !f.is_file() {
                 problems.push(format!(
                     "line {line}: {id}: input file {} not found",
-                    a.display()
+                    f.display()
                 ));
             }
         }
@@ -290,8 +305,8 @@ pub fn parse_samplesheet(text: &str, base: &Path, path: &Path) -> Result<Vec<She
                 &mut problems,
             ),
         };
-        if let Some(a) = alignment {
-            rows.push(SheetRow { info, alignment: a });
+        if let Some(input) = input {
+            rows.push(SheetRow { info, input });
         }
     }
     if rows.is_empty() && problems.is_empty() {
@@ -331,6 +346,8 @@ pub struct BatchOptions {
     pub rules: Option<PathBuf>,
     pub lang: crate::report::i18n::Lang,
     pub analysis_date: Option<String>,
+    /// Cache of minimap2 indexes, for FASTQ rows.
+    pub index_dir: PathBuf,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -384,9 +401,8 @@ pub fn run(
             .map(|row| {
                 let id = row.info.sample_id.clone();
                 let dir = opts.out.join(&id);
-                let sha = crate::util::sha256_file(&row.alignment);
-                if let Ok(sha) = &sha {
-                    if pipeline::is_complete(&dir, sha) {
+                if let Ok(sha) = row.input.sha256s() {
+                    if pipeline::is_complete(&dir, &sha) {
                         log(format!("[puente] {id}: complete for this input, skipped"));
                         pb.inc(1);
                         return SampleSummary {
@@ -401,7 +417,8 @@ pub fn run(
                 }
                 log(format!("[puente] {id}: started"));
                 let ropts = RunOptions {
-                    alignment: row.alignment.clone(),
+                    input: row.input.clone(),
+                    index_dir: opts.index_dir.clone(),
                     sample: row.info.clone(),
                     out_dir: dir,
                     threads: per_sample,
@@ -540,7 +557,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows[0].info.tumor_fraction, Some(0.8));
-        assert_eq!(rows[0].alignment, dir.path().join("a.bam"));
+        assert_eq!(
+            rows[0].input,
+            SampleInput::Alignment(dir.path().join("a.bam"))
+        );
         let e = parse_samplesheet("sample_id,colour\nS1,red\n", dir.path(), Path::new("s.csv"))
             .unwrap_err();
         assert!(e.to_string().contains("unknown column \"colour\""));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV: sample_id,lab_id,hospital,collection_date,received_date,bam|cram,library,sex,lineage,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi,tumor_fraction
+    /// CSV: sample_id,lab_id,hospital,collection_date,received_date,bam|cram|fastq_1+fastq_2,library,sex,lineage,age_years,wbc_per_ul,cns_status,mrd_day15,mrd_eoi,tumor_fraction
     samplesheet: PathBuf,
     #[arg(long)]
     reference: PathBuf,
@@ -30,6 +30,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         rules: a.common.rules.clone(),
         lang: a.common.lang(),
         analysis_date: Some(puente::util::analysis_date()),
+        index_dir: a.common.index_dir(),
     };
     let s = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

@@ -105,6 +105,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         rules: None,
         lang: puente::report::i18n::Lang::Es,
         analysis_date: Some(puente::util::analysis_date()),
+        index_dir: puente::ingest::align::index::default_dir(),
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

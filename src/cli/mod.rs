@@ -1,4 +1,5 @@
 //! Command-line interface: one file per subcommand.
+mod align;
 mod batch;
 mod concordance;
 mod demo;
@@ -27,8 +28,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse one sample (BAM or CRAM).
+    /// Analyse one sample (BAM, CRAM or paired FASTQ).
     Run(Box<run::Args>),
+    /// Align paired FASTQ into a sorted, indexed, duplicate-marked BAM (or only build the index).
+    Align(align::Args),
     /// Analyse every sample of a samplesheet.
     Batch(batch::Args),
     /// Show or validate a panel.
@@ -74,6 +77,10 @@ pub struct Common {
     /// Language of report.html: es (Spanish) or en (English).
     #[arg(long, default_value = "es", value_parser = ["es", "en"])]
     pub lang: String,
+    /// Where minimap2 indexes of the reference are cached for FASTQ input (default:
+    /// $PUENTE_INDEX_DIR, else ~/.cache/puente/index).
+    #[arg(long)]
+    pub index_dir: Option<std::path::PathBuf>,
 }
 
 fn default_threads() -> usize {
@@ -85,6 +92,12 @@ fn default_threads() -> usize {
 impl Common {
     pub fn lang(&self) -> puente::report::i18n::Lang {
         puente::report::i18n::Lang::parse(&self.lang).unwrap_or(puente::report::i18n::Lang::Es)
+    }
+
+    pub fn index_dir(&self) -> std::path::PathBuf {
+        self.index_dir
+            .clone()
+            .unwrap_or_else(puente::ingest::align::index::default_dir)
     }
 
     pub fn filter(&self) -> puente::ingest::reads::ReadFilter {
@@ -103,6 +116,7 @@ pub fn main() -> anyhow::Result<i32> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(a) => run::exec(*a),
+        Command::Align(a) => align::exec(a),
         Command::Batch(a) => batch::exec(a),
         Command::Panel(a) => panel::exec(a),
         Command::Simulate(a) => simulate::exec(a),

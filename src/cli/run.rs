@@ -1,16 +1,22 @@
 use super::Common;
-use anyhow::Context;
 use puente::{ingest::Reference, model::SampleInfo, panel::Panel, pipeline};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Coordinate-sorted BAM.
-    #[arg(long, conflicts_with = "cram", required_unless_present = "cram")]
+    #[arg(long, conflicts_with_all = ["cram", "fastq1"], required_unless_present_any = ["cram", "fastq1"])]
     bam: Option<PathBuf>,
     /// Coordinate-sorted CRAM (needs --reference).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fastq1")]
     cram: Option<PathBuf>,
+    /// Paired-end FASTQ, read 1 (plain or gzipped): aligned with the embedded minimap2 into
+    /// OUT/SAMPLE_ID/SAMPLE_ID.bam first.
+    #[arg(long, requires = "fastq2")]
+    fastq1: Option<PathBuf>,
+    /// Paired-end FASTQ, read 2.
+    #[arg(long, requires = "fastq1")]
+    fastq2: Option<PathBuf>,
     /// Reference FASTA with .fai (bgzipped with .gzi accepted).
     #[arg(long)]
     reference: PathBuf,
@@ -117,7 +123,11 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     let reference = Reference::open(&a.reference)?;
     pipeline::check_reference(&reference, &panel)?;
     let rref = pipeline::reference_ref(&reference, &panel, &panel.manifest.panel.build, &a.out)?;
-    let alignment = a.bam.or(a.cram).context("give --bam or --cram")?;
+    let input = match (a.bam.or(a.cram), a.fastq1, a.fastq2) {
+        (Some(p), ..) => pipeline::SampleInput::Alignment(p),
+        (None, Some(r1), Some(r2)) => pipeline::SampleInput::Fastq { r1, r2 },
+        _ => anyhow::bail!("give --bam, --cram or --fastq1 with --fastq2"),
+    };
     if let Some(p) = &a.common.pon {
         pipeline::load_pon(p, &panel)?;
     }
@@ -136,7 +146,8 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
     };
     a.clinical.apply(&mut sample);
     let opts = pipeline::RunOptions {
-        alignment,
+        input,
+        index_dir: a.common.index_dir(),
         sample,
         out_dir: a.out.join(&a.sample_id),
         threads: a.common.threads.max(1),

@@ -449,7 +449,9 @@ fn record(r: SlimReport, report_sha: String, order: usize) -> Record {
             .provenance
             .inputs
             .iter()
-            .find(|i| i.role == "alignment")
+            // the sequenced data: FASTQ when puente aligned it (its BAM differs per run)
+            .find(|i| i.role == "fastq_1")
+            .or_else(|| r.provenance.inputs.iter().find(|i| i.role == "alignment"))
             .map(|i| i.sha256.clone()),
         report_sha,
         collected: date(&r.sample.collection_date),

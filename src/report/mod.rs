@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.6.2";
+pub const SCHEMA_VERSION: &str = "0.6.3";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -31,6 +31,9 @@ pub struct Methods {
     pub small_variants: CallOptions,
     pub fusions: FusionMethods,
     pub copy_number: crate::call::cnv::CnvOptions,
+    /// FASTQ input only: how puente aligned it (aligner, preset, pairs, duplicates, index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<crate::ingest::align::AlignStats>,
 }
 
 /// Fusion calling settings and what the BAM allowed.

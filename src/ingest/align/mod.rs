@@ -67,6 +67,8 @@ pub struct AlignStats {
     /// Pairs whose duplicate key included a UMI.
     pub umi_pairs: u64,
     pub index: String,
+    /// This run built the index (not kept in reports: it depends on what ran before).
+    #[serde(skip)]
     pub index_built: bool,
 }
 
