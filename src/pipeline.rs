@@ -178,6 +178,7 @@ fn align_sample(
     r1: &Path,
     r2: &Path,
     fastq_sha256: &[String],
+    on_stage: &(dyn Fn(&str) + Sync),
 ) -> Result<(PathBuf, (crate::ingest::align::AlignStats, String))> {
     use crate::ingest::align::{self, index::Preset};
     let id = &opts.sample.sample_id;
@@ -224,6 +225,7 @@ fn align_sample(
         command_line: opts.command_line.clone(),
         chunk_pairs: align::DEFAULT_CHUNK_PAIRS,
     };
+    on_stage("align");
     let stats = align::align(&aopts, reference)?;
     let sha = crate::util::sha256_file(&bam)?;
     crate::util::write_atomic(
@@ -246,8 +248,7 @@ pub fn run_sample(
     let (alignment, align_stats) = match &opts.input {
         SampleInput::Alignment(p) => (p.clone(), None),
         SampleInput::Fastq { r1, r2 } => {
-            on_stage("align");
-            let (bam, stats) = align_sample(opts, reference, r1, r2, &input_shas)?;
+            let (bam, stats) = align_sample(opts, reference, r1, r2, &input_shas, on_stage)?;
             (bam, Some(stats))
         }
     };

@@ -39,7 +39,7 @@ fn child(i: usize) -> Child {
         id: format!("MX-{i:03}"),
         hospital: HOSPITALS[i % 3],
         lab: if i < 16 { "LAB-1" } else { "LAB-2" },
-        etv6_runx1: i % 2 == 0,
+        etv6_runx1: i.is_multiple_of(2),
         nudt15_het: [1, 5, 9, 13, 17].contains(&i),
         tpmt_het: [2, 6].contains(&i),
         qc_fail: i >= 22,

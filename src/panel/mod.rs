@@ -523,7 +523,7 @@ pub fn transcript_problems(exons: &[Exon], file: &str) -> Vec<String> {
             .filter_map(|e| e.cds)
             .map(|(s, e)| e - s + 1)
             .sum();
-        if coding > 0 && coding % 3 != 0 {
+        if coding > 0 && !coding.is_multiple_of(3) {
             problems.push(format!(
                 "{file}: {tx} CDS length {coding} is not a multiple of 3"
             ));

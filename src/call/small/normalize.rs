@@ -94,7 +94,7 @@ fn run_of(unit: &[u8], pos: u64, w: &RefWindow) -> u32 {
 /// Shortest period of `s` (e.g. CACA -> CA).
 fn period(s: &[u8]) -> &[u8] {
     (1..=s.len())
-        .find(|&p| s.len() % p == 0 && s.chunks(p).all(|c| c == &s[..p]))
+        .find(|&p| s.len().is_multiple_of(p) && s.chunks(p).all(|c| c == &s[..p]))
         .map(|p| &s[..p])
         .unwrap_or(s)
 }

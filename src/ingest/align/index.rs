@@ -139,6 +139,12 @@ pub fn open_or_build(
     threads: usize,
 ) -> Result<Index> {
     let (mmi, json) = cache_paths(reference, preset, dir)?;
+    // one builder at a time per index (parallel cluster jobs on one machine wait for the first);
+    // the lock goes with the process, so a killed build never blocks the next
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let lock_path = mmi.with_extension("lock");
+    let lock = std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, e))?;
+    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
     if let (true, Ok(text)) = (mmi.is_file(), std::fs::read_to_string(&json)) {
         if let Ok(side) = serde_json::from_str::<Sidecar>(&text) {
             if side == sidecar_for(reference, preset, side.segments.clone()) {
@@ -188,7 +194,7 @@ fn build(
         );
         let tids: Vec<u32> = (0..reference.contigs.len() as u32).collect();
         for group in tids.chunks(threads.max(1)) {
-            let done: Vec<Result<Vec<(u64, Vec<u8>)>>> = group
+            let done: Vec<Result<Vec<Segment>>> = group
                 .par_iter()
                 .map(|&t| contig_segments(reference, &reference.contigs[t as usize].0))
                 .collect();
@@ -243,7 +249,7 @@ fn build(
 
 /// Stretches of one contig between N runs of at least [`MIN_N_GAP`], with their offsets. Short N
 /// runs stay inside their segment, as in the reference.
-fn contig_segments(reference: &Reference, contig: &str) -> Result<Vec<(u64, Vec<u8>)>> {
+fn contig_segments(reference: &Reference, contig: &str) -> Result<Vec<Segment>> {
     let mut s = Segmenter::default();
     reference.scan(contig, |off, seq| {
         s.push(off, seq);
@@ -252,10 +258,13 @@ fn contig_segments(reference: &Reference, contig: &str) -> Result<Vec<(u64, Vec<
     Ok(s.finish())
 }
 
+/// A stretch of sequence and its 0-based offset in the contig.
+type Segment = (u64, Vec<u8>);
+
 #[derive(Default)]
 struct Segmenter {
-    done: Vec<(u64, Vec<u8>)>,
-    current: Option<(u64, Vec<u8>)>,
+    done: Vec<Segment>,
+    current: Option<Segment>,
     /// Ns seen since the last base, not yet added to `current`.
     pending_n: u64,
 }
@@ -284,7 +293,7 @@ impl Segmenter {
         }
     }
 
-    fn finish(mut self) -> Vec<(u64, Vec<u8>)> {
+    fn finish(mut self) -> Vec<Segment> {
         self.done.extend(self.current.take());
         self.done
     }

@@ -263,10 +263,10 @@ fn merge(chunks: &[PathBuf], put: &mut dyn FnMut(u64, bam::Record) -> Result<()>
     };
     let mut heap = BinaryHeap::new();
     let mut held: Vec<Option<bam::Record>> = vec![None; chunks.len()];
-    for i in 0..chunks.len() {
+    for (i, slot) in held.iter_mut().enumerate() {
         if let Some((s, r)) = next(i, &mut readers)? {
             heap.push(Reverse((sort_tid(&r), r.pos(), s, i)));
-            held[i] = Some(r);
+            *slot = Some(r);
         }
     }
     while let Some(Reverse((_, _, s, i))) = heap.pop() {
