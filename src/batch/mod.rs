@@ -348,6 +348,9 @@ pub struct BatchOptions {
     pub analysis_date: Option<String>,
     /// Cache of minimap2 indexes, for FASTQ rows.
     pub index_dir: PathBuf,
+    /// Run nothing: summarise the per-sample results already in `out` (a cluster workflow ran
+    /// each sample as its own job). A sample without complete results for its inputs is failed.
+    pub summary_only: bool,
 }
 
 /// Run every sample; returns the summary (also written) or `BatchFailed` when any sample failed.
@@ -401,19 +404,37 @@ pub fn run(
             .map(|row| {
                 let id = row.info.sample_id.clone();
                 let dir = opts.out.join(&id);
-                if let Ok(sha) = row.input.sha256s() {
-                    if pipeline::is_complete(&dir, &sha) {
-                        log(format!("[puente] {id}: complete for this input, skipped"));
-                        pb.inc(1);
+                let complete = match row.input.sha256s() {
+                    Ok(sha) => pipeline::is_complete(&dir, &sha),
+                    Err(_) => false,
+                };
+                if complete || opts.summary_only {
+                    pb.inc(1);
+                    if !complete {
                         return SampleSummary {
                             sample_id: id,
-                            status: "skipped".into(),
-                            verdict: read_verdict(&dir),
+                            status: "failed".into(),
+                            verdict: None,
                             mean_exon_depth: None,
-                            report: Some(dir.join("report.json").display().to_string()),
-                            error: None,
+                            report: None,
+                            error: Some(format!(
+                                "no complete results for this sample's inputs in {}",
+                                dir.display()
+                            )),
                         };
                     }
+                    let (verdict, depth) = read_qc(&dir);
+                    if !opts.summary_only {
+                        log(format!("[puente] {id}: complete for this input, skipped"));
+                    }
+                    return SampleSummary {
+                        sample_id: id,
+                        status: if opts.summary_only { "done" } else { "skipped" }.into(),
+                        verdict,
+                        mean_exon_depth: depth,
+                        report: Some(dir.join("report.json").display().to_string()),
+                        error: None,
+                    };
                 }
                 log(format!("[puente] {id}: started"));
                 let ropts = RunOptions {
@@ -490,10 +511,18 @@ pub fn run(
     Ok(summary)
 }
 
-fn read_verdict(dir: &Path) -> Option<Verdict> {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).ok()?).ok()?;
-    serde_json::from_value(v["qc"]["verdict"].clone()).ok()
+/// QC verdict and mean exon depth of a finished sample, from its report.json.
+fn read_qc(dir: &Path) -> (Option<Verdict>, Option<f64>) {
+    let Some(v) = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    else {
+        return (None, None);
+    };
+    (
+        serde_json::from_value(v["qc"]["verdict"].clone()).ok(),
+        v["qc"]["mean_exon_depth"].as_f64(),
+    )
 }
 
 fn write_summary(out: &Path, s: &BatchSummary) -> Result<()> {

@@ -12,6 +12,10 @@ pub struct Args {
     panel: String,
     #[arg(long)]
     out: PathBuf,
+    /// Run nothing: write batch_summary.tsv/.json from the per-sample results already in OUT (after
+    /// a cluster workflow ran each sample as its own `puente run` job).
+    #[arg(long)]
+    summary_only: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -31,6 +35,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         lang: a.common.lang(),
         analysis_date: Some(puente::util::analysis_date()),
         index_dir: a.common.index_dir(),
+        summary_only: a.summary_only,
     };
     let s = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

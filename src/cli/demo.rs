@@ -12,6 +12,10 @@ pub struct Args {
     out: PathBuf,
     #[arg(long, default_value_t = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))]
     threads: usize,
+    /// Also write each sample's reads as paired FASTQ (data/<sample>_R1/_R2.fastq.gz), to try
+    /// FASTQ input and the cluster workflow.
+    #[arg(long)]
+    fastq: bool,
 }
 
 pub fn exec(a: Args) -> anyhow::Result<i32> {
@@ -40,7 +44,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         "B,6,30000,CNS1,,",
     ];
     for (k, s) in specs.iter().enumerate() {
-        let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, false)?;
+        let bam = sim::simulate_sample(&genome, &sim::sim_targets(&panel), s, &data, a.fastq)?;
         sheet.push_str(&format!(
             "{},{},{},{},{},{}\n",
             s.sample_id,
@@ -106,6 +110,7 @@ pub fn exec(a: Args) -> anyhow::Result<i32> {
         lang: puente::report::i18n::Lang::Es,
         analysis_date: Some(puente::util::analysis_date()),
         index_dir: puente::ingest::align::index::default_dir(),
+        summary_only: false,
     };
     let summary = batch::run(&rows, &panel, &reference, &opts)?;
     println!(

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Run the workflow locally (snakemake --cores 2) on the demo's data, with one sample given as paired
+# FASTQ, run `puente batch` on the same samplesheet, and check both wrote the same results.
+#   workflows/test-local.sh DEMO_DIR [WORK_DIR]
+# DEMO_DIR is the folder `puente demo --fastq --out DEMO_DIR` wrote. PUENTE and SNAKEMAKE name the
+# executables (default: on PATH).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+demo=$(cd "$1" && pwd)
+work=${2:-$(mktemp -d)}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+PUENTE=${PUENTE:-puente}
+SNAKEMAKE=${SNAKEMAKE:-snakemake}
+# same analysis date in both runs
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date +%s)}
+
+# the demo's samplesheet with its last sample as FASTQ
+python3 - "$demo" "$work/samplesheet.csv" <<'PY'
+import csv, os, sys
+demo, out = sys.argv[1], sys.argv[2]
+with open(os.path.join(demo, "samplesheet.csv"), newline="") as f:
+    rows = list(csv.DictReader(f))
+fields = [c for c in rows[0].keys()] + ["fastq_1", "fastq_2"]
+last = rows[-1]
+r1 = os.path.join(demo, "data", f"{last['sample_id']}_R1.fastq.gz")
+if not os.path.isfile(r1):
+    sys.exit(f"{r1} not found: make the demo with `puente demo --fastq`")
+last["bam"] = ""
+last["fastq_1"] = r1
+last["fastq_2"] = r1.replace("_R1.", "_R2.")
+with open(out, "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=fields)
+    w.writeheader()
+    w.writerows(rows)
+PY
+
+reference="$demo/data/reference.fa.gz"
+pon="$demo/results/pon.tsv"
+"$PUENTE" batch "$work/samplesheet.csv" --reference "$reference" --pon "$pon" \
+  --out "$work/batch" --index-dir "$work/index" --threads 2
+
+cat > "$work/config.yaml" <<YAML
+samplesheet: $work/samplesheet.csv
+reference: $reference
+out: $work/workflow
+pon: $pon
+puente: $PUENTE
+index_dir: $work/index
+threads_per_sample: 1
+YAML
+"$SNAKEMAKE" -s "$here/Snakefile" --configfile "$work/config.yaml" \
+  --directory "$work" --cores 2 --quiet rules
+test -s "$work/workflow/batch_summary.tsv"
+python3 "$here/compare_outputs.py" "$work/batch" "$work/workflow"
