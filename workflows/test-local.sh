@@ -3,7 +3,8 @@
 # FASTQ, run `puente batch` on the same samplesheet, and check both wrote the same results.
 #   workflows/test-local.sh DEMO_DIR [WORK_DIR]
 # DEMO_DIR is the folder `puente demo --fastq --out DEMO_DIR` wrote. PUENTE and SNAKEMAKE name the
-# executables (default: on PATH).
+# executables (default: on PATH); SNAKEMAKE_ARGS adds options (slurm-local.sh sends the jobs to
+# SLURM with it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 demo=$(cd "$1" && pwd)
@@ -48,8 +49,10 @@ pon: $pon
 puente: $PUENTE
 index_dir: $work/index
 threads_per_sample: 1
+mem_mb: 2000
+fastq_mem_mb: 4000
 YAML
 "$SNAKEMAKE" -s "$here/Snakefile" --configfile "$work/config.yaml" \
-  --directory "$work" --cores 2 --quiet rules
+  --directory "$work" --cores 2 --quiet rules ${SNAKEMAKE_ARGS:-}
 test -s "$work/workflow/batch_summary.tsv"
 python3 "$here/compare_outputs.py" "$work/batch" "$work/workflow"
