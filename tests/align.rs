@@ -417,3 +417,74 @@ fn bad_fastq_is_refused_naming_file_and_record() {
         stderr(&o)
     );
 }
+
+/// RNA FASTQ through the spliced preset: spliced alignments, chimeric reads with SA tags, and the
+/// TCF3::PBX1 fusion transcript called from puente's own alignment.
+#[test]
+fn rna_fastq_aligns_spliced_and_calls_the_fusion() {
+    let f = fixture();
+    let d = tmp("align-rna");
+    let spec = serde_json::json!({
+        "sample_id": "RNA1", "lab_id": "LAB-A", "seed": 9, "depth": 60.0, "intron_depth_factor": 0.1,
+        "read_len": 150, "insert_mean": 300.0, "insert_sd": 60.0, "duplicate_rate": 0.02, "tumor_fraction": 1.0,
+        "variants": [], "deletions": [], "rna": true, "contigs": ["chr19", "chr1"],
+        "fusions": [{"chrom5": "chr19", "pos5": 0, "chrom3": "chr1", "pos3": 0, "reverse3": false, "reverse5": false,
+                     "fraction": 1.0, "label": "TCF3::PBX1",
+                     "rna_exons": {"gene5": "TCF3", "exon5": 16, "gene3": "PBX1", "exon3": 3}}]
+    });
+    std::fs::write(d.join("rna.json"), spec.to_string()).unwrap();
+    // the fixture's reference (same seed), reads only
+    std::fs::copy(&f.reference, d.join("reference.fa.gz")).unwrap();
+    let o = run(&[
+        "simulate",
+        "--out",
+        d.to_str().unwrap(),
+        "--spec",
+        d.join("rna.json").to_str().unwrap(),
+        "--seed",
+        "3",
+        "--reuse-reference",
+        "--fastq",
+    ]);
+    assert!(o.status.success(), "simulate: {}", stderr(&o));
+    let out = d.join("out");
+    let o = run(&[
+        "run",
+        "--fastq1",
+        d.join("RNA1_R1.fastq.gz").to_str().unwrap(),
+        "--fastq2",
+        d.join("RNA1_R2.fastq.gz").to_str().unwrap(),
+        "--library",
+        "rna",
+        "--reference",
+        f.reference.to_str().unwrap(),
+        "--sample-id",
+        "RNA1",
+        "--out",
+        out.to_str().unwrap(),
+        "--index-dir",
+        f.index.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let recs = records(&out.join("RNA1/RNA1.bam"));
+    let spliced = recs
+        .iter()
+        .filter(|r| {
+            r.cigar()
+                .iter()
+                .any(|c| matches!(c, bam::record::Cigar::RefSkip(_)))
+        })
+        .count();
+    let chimeric = recs.iter().filter(|r| r.aux(b"SA").is_ok()).count();
+    assert!(
+        spliced > recs.len() / 5,
+        "spliced {spliced} of {}",
+        recs.len()
+    );
+    assert!(chimeric > 10, "chimeric {chimeric}");
+    let r = json(&out.join("RNA1/report.json"));
+    assert_eq!(r["methods"]["alignment"]["preset"], "splice:sr");
+    assert_eq!(r["methods"]["fusions"]["library"], "rna");
+    let (_, fusions, _) = calls(&r);
+    assert!(fusions.contains(&"TCF3::PBX1".to_string()), "{fusions:?}");
+}

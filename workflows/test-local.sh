@@ -41,6 +41,18 @@ pon="$demo/results/pon.tsv"
 "$PUENTE" batch "$work/samplesheet.csv" --reference "$reference" --pon "$pon" \
   --out "$work/batch" --index-dir "$work/index" --threads 2
 
+# inter-lab validation inside the workflow: each sample's batch result as the reference lab's
+python3 - "$work" <<'PY'
+import csv, os, sys
+work = sys.argv[1]
+with open(os.path.join(work, "samplesheet.csv"), newline="") as f:
+    ids = [r["sample_id"] for r in csv.DictReader(f)]
+with open(os.path.join(work, "pairs.csv"), "w") as f:
+    f.write("sample_id,reference,test,reference_lab,test_lab\n")
+    for i in ids:
+        f.write(f"{i},batch/{i}/report.json,workflow/{i}/report.json,BATCH,WORKFLOW\n")
+PY
+
 cat > "$work/config.yaml" <<YAML
 samplesheet: $work/samplesheet.csv
 reference: $reference
@@ -48,6 +60,7 @@ out: $work/workflow
 pon: $pon
 puente: $PUENTE
 index_dir: $work/index
+validation_pairs: $work/pairs.csv
 threads_per_sample: 1
 mem_mb: 2000
 fastq_mem_mb: 4000
@@ -55,4 +68,5 @@ YAML
 "$SNAKEMAKE" -s "$here/Snakefile" --configfile "$work/config.yaml" \
   --directory "$work" --cores 2 --quiet rules ${SNAKEMAKE_ARGS:-}
 test -s "$work/workflow/batch_summary.tsv"
+test -s "$work/workflow/validation/validation.json"
 python3 "$here/compare_outputs.py" "$work/batch" "$work/workflow"

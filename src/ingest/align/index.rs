@@ -130,6 +130,31 @@ fn sidecar_for(reference: &Reference, preset: Preset, segments: Vec<(u32, u64)>)
     }
 }
 
+/// The index for `reference` and `preset`, loaded once per process: a batch aligning several FASTQ
+/// samples at a time shares one copy in memory (GRCh38's takes about 8 GB).
+pub fn shared(
+    reference: &Reference,
+    preset: Preset,
+    dir: &Path,
+    threads: usize,
+) -> Result<std::sync::Arc<Index>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<Index>>>> = OnceLock::new();
+    let (mmi, _) = cache_paths(reference, preset, dir)?;
+    // held while loading, so parallel samples wait for one load instead of each reading the file
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(ix) = loaded.get(&mmi) {
+        return Ok(Arc::clone(ix));
+    }
+    let ix = Arc::new(open_or_build(reference, preset, dir, threads)?);
+    loaded.insert(mmi, Arc::clone(&ix));
+    Ok(ix)
+}
+
 /// Load the cached index for `reference` and `preset` from `dir`, building it first when missing or
 /// stale. Building writes to temp files and renames, so concurrent jobs never read a partial index.
 pub fn open_or_build(

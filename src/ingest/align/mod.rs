@@ -76,7 +76,7 @@ pub struct AlignStats {
 /// when complete; a bad FASTQ stops the run naming the file and the record, leaving nothing behind.
 pub fn align(opts: &AlignOptions, reference: &Reference) -> Result<AlignStats> {
     let mut reads = fastq::PairReader::open(&opts.fastq1, &opts.fastq2)?;
-    let ix = index::open_or_build(reference, opts.preset, &opts.index_dir, opts.threads)?;
+    let ix = index::shared(reference, opts.preset, &opts.index_dir, opts.threads)?;
     if ix.aligner.idx_parts.len() != 1 {
         return Err(Error::Reference {
             path: reference.path.clone(),

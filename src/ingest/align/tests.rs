@@ -223,7 +223,9 @@ fn aligns_pairs_marks_duplicates_and_splits_chimeras() {
 
     // spilled chunks and one thread give the same records; the cached index is reused
     let again = align(&opts(dir.path(), &r1, &r2, "b.bam", 7, 1), &reference).unwrap();
-    assert!(!again.index_built);
+    let cached =
+        index::open_or_build(&reference, Preset::Dna, &dir.path().join("index"), 1).unwrap();
+    assert!(!cached.built);
     assert_eq!(again.duplicate_fragments, 1);
     let other = records(&dir.path().join("b.bam"));
     let show = |v: &[bam::Record]| -> Vec<String> {
