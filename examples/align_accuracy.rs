@@ -68,6 +68,7 @@ fn main() {
             .expect("truth json");
     let genome = {
         let tmp = out.join("score-ref");
+        std::fs::create_dir_all(&tmp).expect("temp dir");
         let g = sim::write_reference(&panel, &tmp.join("r.fa.gz"), 7, 1500).expect("reference");
         std::fs::remove_dir_all(&tmp).ok();
         g

@@ -24,8 +24,8 @@ use rust_htslib::bam::{
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Pairs aligned and sorted in memory at a time (about 1 GB of records at 150 bp reads).
-pub const DEFAULT_CHUNK_PAIRS: usize = 1_000_000;
+/// Pairs aligned and sorted in memory at a time (about 1.2 GB at 2x150 bp reads).
+pub const DEFAULT_CHUNK_PAIRS: usize = 500_000;
 /// Longest fragment still called a proper pair in DNA libraries (minimap2's own pairing limit).
 const MAX_PROPER_FRAGMENT: i64 = 1000;
 /// Longest span of an RNA pair across introns still called proper.
