@@ -834,15 +834,7 @@ pub fn simulate_sample(
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let names: Vec<String> = genome.contigs.iter().map(|(n, _)| n.clone()).collect();
     let tid_of = |c: &str| names.iter().position(|n| n == c).map(|x| x as i32);
-    let mut header = bam::Header::new();
-    let mut hd = HeaderRecord::new(b"HD");
-    hd.push_tag(b"VN", "1.6").push_tag(b"SO", "coordinate");
-    header.push_record(&hd);
-    for (n, l) in &genome.contigs {
-        let mut sq = HeaderRecord::new(b"SQ");
-        sq.push_tag(b"SN", n).push_tag(b"LN", l);
-        header.push_record(&sq);
-    }
+    let mut header = crate::ingest::align::sorted_header(&genome.contigs);
     let mut rg = HeaderRecord::new(b"RG");
     rg.push_tag(b"ID", &spec.sample_id)
         .push_tag(b"SM", &spec.sample_id)

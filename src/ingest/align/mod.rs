@@ -280,16 +280,22 @@ fn merge(chunks: &[PathBuf], put: &mut dyn FnMut(u64, bam::Record) -> Result<()>
     Ok(())
 }
 
-fn header(reference: &Reference, opts: &AlignOptions) -> bam::Header {
+/// A coordinate-sorted BAM header (@HD and one @SQ per contig) for the caller to add @RG/@PG to.
+pub fn sorted_header(contigs: &[(String, u64)]) -> bam::Header {
     let mut h = bam::Header::new();
     let mut hd = HeaderRecord::new(b"HD");
     hd.push_tag(b"VN", "1.6").push_tag(b"SO", "coordinate");
     h.push_record(&hd);
-    for (n, l) in &reference.contigs {
+    for (n, l) in contigs {
         let mut sq = HeaderRecord::new(b"SQ");
         sq.push_tag(b"SN", n).push_tag(b"LN", l);
         h.push_record(&sq);
     }
+    h
+}
+
+fn header(reference: &Reference, opts: &AlignOptions) -> bam::Header {
+    let mut h = sorted_header(&reference.contigs);
     let g = &opts.read_group;
     let mut rg = HeaderRecord::new(b"RG");
     rg.push_tag(b"ID", &g.id);
