@@ -466,21 +466,25 @@ fn rna_fastq_aligns_spliced_and_calls_the_fusion() {
         f.index.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let spliced = |p: &Path| {
+        records(p)
+            .iter()
+            .filter(|r| {
+                r.cigar()
+                    .iter()
+                    .any(|c| matches!(c, bam::record::Cigar::RefSkip(_)))
+            })
+            .count()
+    };
     let recs = records(&out.join("RNA1/RNA1.bam"));
-    let spliced = recs
-        .iter()
-        .filter(|r| {
-            r.cigar()
-                .iter()
-                .any(|c| matches!(c, bam::record::Cigar::RefSkip(_)))
-        })
-        .count();
     let chimeric = recs.iter().filter(|r| r.aux(b"SA").is_ok()).count();
-    assert!(
-        spliced > recs.len() / 5,
-        "spliced {spliced} of {}",
-        recs.len()
+    // reads a few bases over an exon edge are soft-clipped rather than spliced, as by any short-read
+    // spliced aligner: most of the simulator's spliced reads stay spliced
+    let (ours, truth) = (
+        spliced(&out.join("RNA1/RNA1.bam")),
+        spliced(&d.join("RNA1.bam")),
     );
+    assert!(ours * 10 >= truth * 7, "spliced {ours}, simulated {truth}");
     assert!(chimeric > 10, "chimeric {chimeric}");
     let r = json(&out.join("RNA1/report.json"));
     assert_eq!(r["methods"]["alignment"]["preset"], "splice:sr");
