@@ -631,12 +631,6 @@ fn primary_record(
     rg: &str,
 ) -> Result<bam::Record> {
     let mut rec = bam::Record::new();
-    let err = |e| {
-        Error::input(
-            PathBuf::from(String::from_utf8_lossy(&read.name).into_owned()),
-            format!("cannot build the BAM record: {e}"),
-        )
-    };
     match p {
         Some(p) => {
             let (seq, qual) = oriented(read, p.reverse);
@@ -660,14 +654,33 @@ fn primary_record(
     }
     set_mate(&mut rec, p, mate, &mut flags);
     rec.set_flags(flags);
-    if let Some(p) = p {
+    let sa =
+        (p.is_some() && !supp.is_empty()).then(|| sa_tag(&supp.iter().collect::<Vec<_>>(), names));
+    push_tags(&mut rec, read, p, sa, mate, rg)?;
+    Ok(rec)
+}
+
+/// Optional tags in a fixed order: NM, AS (aligned reads), SA, MC (mate's CIGAR), RG, RX (UMI).
+fn push_tags(
+    rec: &mut bam::Record,
+    read: &fastq::Record,
+    placed: Option<&Placed>,
+    sa: Option<String>,
+    mate: Option<&Placed>,
+    rg: &str,
+) -> Result<()> {
+    let err = |e| {
+        Error::input(
+            PathBuf::from(String::from_utf8_lossy(&read.name).into_owned()),
+            format!("cannot build the BAM record: {e}"),
+        )
+    };
+    if let Some(p) = placed {
         rec.push_aux(b"NM", Aux::I32(p.nm)).map_err(err)?;
         rec.push_aux(b"AS", Aux::I32(p.score)).map_err(err)?;
-        if !supp.is_empty() {
-            let others: Vec<&Placed> = supp.iter().collect();
-            rec.push_aux(b"SA", Aux::String(&sa_tag(&others, names)))
-                .map_err(err)?;
-        }
+    }
+    if let Some(sa) = sa {
+        rec.push_aux(b"SA", Aux::String(&sa)).map_err(err)?;
     }
     if let Some(m) = mate {
         rec.push_aux(b"MC", Aux::String(&m.cigar_string()))
@@ -678,7 +691,7 @@ fn primary_record(
         rec.push_aux(b"RX", Aux::String(&String::from_utf8_lossy(u)))
             .map_err(err)?;
     }
-    Ok(rec)
+    Ok(())
 }
 
 /// A supplementary piece, hard-clipped like `bwa mem`'s (the primary record carries the full read).
@@ -691,12 +704,6 @@ fn supplementary_record(
     names: &[&str],
     rg: &str,
 ) -> Result<bam::Record> {
-    let err = |e| {
-        Error::input(
-            PathBuf::from(String::from_utf8_lossy(&read.name).into_owned()),
-            format!("cannot build the BAM record: {e}"),
-        )
-    };
     let (seq, qual) = oriented(read, s.reverse);
     let (l, t) = (s.lead_clip as usize, s.trail_clip as usize);
     let cigar: Vec<Cigar> = s
@@ -723,15 +730,15 @@ fn supplementary_record(
     }
     set_mate(&mut rec, Some(s), mate, &mut flags);
     rec.set_flags(flags);
-    rec.push_aux(b"NM", Aux::I32(s.nm)).map_err(err)?;
-    rec.push_aux(b"AS", Aux::I32(s.score)).map_err(err)?;
-    rec.push_aux(b"SA", Aux::String(&sa_tag(others, names)))
-        .map_err(err)?;
-    rec.push_aux(b"RG", Aux::String(rg)).map_err(err)?;
-    if let Some(u) = &read.umi {
-        rec.push_aux(b"RX", Aux::String(&String::from_utf8_lossy(u)))
-            .map_err(err)?;
-    }
+    // no MC: mate cigars are for the primary records that duplicate markers pair up
+    push_tags(
+        &mut rec,
+        read,
+        Some(s),
+        Some(sa_tag(others, names)),
+        None,
+        rg,
+    )?;
     Ok(rec)
 }
 
