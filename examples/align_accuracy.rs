@@ -93,6 +93,15 @@ fn main() {
     for m in acc.missed.iter().take(10) {
         eprintln!("{label}: missed {m}");
     }
+    for id in &acc.false_positives {
+        if let Some(v) = calls.variants.iter().find(|v| &v.id == id) {
+            eprintln!(
+                "{label}: false call {id} vaf {} alt {}/{} strands {}+{} mapq {} bq {} readpos {} repeat {} qual {} source {}",
+                v.vaf, v.alt_fragments, v.depth, v.alt_forward, v.alt_reverse, v.median_alt_mapq,
+                v.median_alt_base_quality, v.median_alt_read_position, v.repeat_length, v.qual, v.source
+            );
+        }
+    }
     for o in outcomes.iter().filter(|o| !o.detected) {
         eprintln!("{label}: fusion not detected {} {:?}", o.name, o.filters);
     }

@@ -140,6 +140,38 @@ pub fn repeat_length(c: &Change, w: &RefWindow) -> u32 {
     }
 }
 
+/// Longest unit of a tandem repeat that can make an aligner's indel placement ambiguous.
+const MAX_REPEAT_UNIT: u64 = 6;
+
+/// Where the tandem repeats that touch a change end: the start of the longest repeat (unit of 1-6
+/// bases, at least two copies) ending just before `left_end`, and the end of the longest starting
+/// at `right_start`; the positions themselves when none does. An indel is placed by the bases a
+/// read aligns beyond these bounds, not by those inside the repeat.
+pub fn repeat_bounds(w: &RefWindow, left_end: u64, right_start: u64) -> (u64, u64) {
+    let mut lo = left_end;
+    let mut hi = right_start;
+    for k in 1..=MAX_REPEAT_UNIT {
+        if let Some(mut s) = left_end.checked_sub(k).filter(|&s| s >= w.start) {
+            while s > w.start && w.base(s - 1).is_some() && w.base(s - 1) == w.base(s - 1 + k) {
+                s -= 1;
+            }
+            if left_end - s >= 2 * k {
+                lo = lo.min(s);
+            }
+        }
+        let mut e = right_start + k;
+        if w.base(e - 1).is_some() {
+            while w.base(e).is_some() && w.base(e) == w.base(e - k) {
+                e += 1;
+            }
+            if e - right_start >= 2 * k {
+                hi = hi.max(e);
+            }
+        }
+    }
+    (lo, hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +231,21 @@ mod tests {
         let wi = w(s);
         let n = normalize(ch(102, "GTA", "C"), &wi);
         assert_eq!(to_vcf(&n, &wi).unwrap(), (102, "CGTA".into(), "CC".into()));
+    }
+
+    #[test]
+    fn repeat_bounds_cover_the_runs_beside_a_change() {
+        //        100 G, 101-110 TCTCTCTCTC, 111 G, 112 A, 113 CC, 115 G
+        let s = b"GTCTCTCTCTCGACCG";
+        let wi = w(s);
+        // an insertion before 111: the TC run to its left, nothing repeated to its right
+        assert_eq!(repeat_bounds(&wi, 111, 111), (101, 111));
+        // a deletion of 112: the CC run after it
+        assert_eq!(repeat_bounds(&wi, 112, 113), (112, 115));
+        // only the CC run to the right
+        assert_eq!(repeat_bounds(&wi, 113, 113), (113, 115));
+        let plain = b"ACGTAGCT";
+        assert_eq!(repeat_bounds(&w(plain), 104, 104), (104, 104));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! carries. Adjacent changes on the same fragment become one MNV or complex change, so a KRAS codon
 //! 12/13 doublet is one call, not two half-supported SNVs.
 use super::model::phred_to_prob;
-use super::normalize::{normalize, Change, RefWindow};
+use super::normalize::{normalize, repeat_bounds, Change, RefWindow};
 use crate::error::{Error, Result};
 use rust_htslib::bam::{self, record::Cigar};
 use std::collections::HashMap;
@@ -86,8 +86,16 @@ pub struct Pileup<'a> {
     pending: HashMap<Vec<u8>, FragmentObs>,
 }
 
-/// Adjacent changes separated by at most this many reference bases merge into one.
+/// Adjacent substitutions separated by at most this many reference bases merge into one MNV.
 const MERGE_GAP: u64 = 1;
+/// Changes near an indel merge across a wider gap: aligners write one complex change as an indel
+/// plus mismatches a few bases apart, and choose differently from read to read, so without this
+/// the evidence splits into two partial calls (both false) and the true delins is missed.
+const INDEL_MERGE_GAP: u64 = 3;
+/// A read counts for an indel only when it aligns at least this many bases beyond the tandem
+/// repeats on both sides of it: a read that starts or ends inside the repeat cannot say where the
+/// indel is, and aligners then write a mismatch run as an insertion or the reverse.
+const MIN_INDEL_ANCHOR: u64 = 5;
 
 impl<'a> Pileup<'a> {
     pub fn new(window: RefWindow<'a>, own: (u64, u64), min_bq: u8) -> Self {
@@ -175,6 +183,12 @@ impl<'a> Pileup<'a> {
         let mut p = rec.pos() as u64;
         let mut i = 0usize;
         let cigar = rec.cigar();
+        let (read_start, read_end) = (rec.pos() as u64, cigar.end_pos() as u64);
+        let window = &self.window;
+        let anchored = |left_end: u64, right_start: u64| {
+            let (lo, hi) = repeat_bounds(window, left_end, right_start);
+            read_start + MIN_INDEL_ANCHOR <= lo && hi + MIN_INDEL_ANCHOR <= read_end
+        };
         let mut aligned_start = None;
         let mut clips: Vec<(u64, bool)> = Vec::new();
         for c in cigar.iter() {
@@ -198,7 +212,7 @@ impl<'a> Pileup<'a> {
                 }
                 Cigar::Ins(l) => {
                     let l = l as usize;
-                    if i > 0 && i + l < len && p >= lo && p < hi {
+                    if i > 0 && i + l < len && p >= lo && p < hi && anchored(p, p) {
                         out.indels.push(IndelObs {
                             pos: p,
                             del: 0,
@@ -211,7 +225,7 @@ impl<'a> Pileup<'a> {
                     i += l;
                 }
                 Cigar::Del(l) => {
-                    if i > 0 && i < len && p >= lo && p < hi {
+                    if i > 0 && i < len && p >= lo && p < hi && anchored(p, p + l as u64) {
                         out.indels.push(IndelObs {
                             pos: p,
                             del: l as u64,
@@ -289,6 +303,7 @@ impl<'a> Pileup<'a> {
                     start: b.pos,
                     end: b.pos + 1,
                     alt: vec![b.base],
+                    indel: false,
                     qual: b.qual,
                     strand: b.strand,
                     dist: b.dist,
@@ -300,6 +315,7 @@ impl<'a> Pileup<'a> {
                 start: d.pos,
                 end: d.pos + d.del,
                 alt: d.ins.clone(),
+                indel: true,
                 qual: d.qual,
                 strand: d.strand,
                 dist: d.dist,
@@ -309,7 +325,12 @@ impl<'a> Pileup<'a> {
         let mut merged: Vec<Atom> = Vec::new();
         for a in atoms {
             if let Some(cur) = merged.last_mut() {
-                if a.start <= cur.end + MERGE_GAP && a.start >= cur.end {
+                let gap = if cur.indel || a.indel {
+                    INDEL_MERGE_GAP
+                } else {
+                    MERGE_GAP
+                };
+                if a.start <= cur.end + gap && a.start >= cur.end {
                     for pos in cur.end..a.start {
                         if let Some(i) = self.idx(pos) {
                             cur.alt.push(self.window.seq[i]);
@@ -320,6 +341,7 @@ impl<'a> Pileup<'a> {
                     cur.qual = cur.qual.min(a.qual);
                     cur.strand |= a.strand;
                     cur.dist = cur.dist.min(a.dist);
+                    cur.indel |= a.indel;
                     continue;
                 }
             }
@@ -374,6 +396,8 @@ struct Atom {
     start: u64,
     end: u64,
     alt: Vec<u8>,
+    /// Changes length (an insertion or deletion is part of it).
+    indel: bool,
     qual: u8,
     strand: u8,
     dist: u8,
@@ -561,6 +585,45 @@ mod tests {
         assert_eq!(st.alt, 2);
         // deleted bases count as covered
         assert_eq!(p.depth[10], 2);
+    }
+
+    #[test]
+    fn a_complex_change_written_two_ways_is_one_change() {
+        // the same read sequence: CCG at 123-125 replaced by TCCA
+        let alt = format!("{}TCCA{}", refseq(100, 123), refseq(126, 135));
+        let lines = vec![
+            // insertion of T before 123, then G>A at 125
+            read("a", 0, 100, &alt, "23M1I12M", 0),
+            // C>T at 123, insertion of C before 125, then G>A at 125
+            read("b", 0, 100, &alt, "25M1I10M", 0),
+        ];
+        let p = pile(&lines);
+        assert_eq!(p.changes.len(), 1, "{:?}", p.changes.keys());
+        let (c, st) = p.changes.iter().next().unwrap();
+        assert_eq!(
+            (c.pos, c.reference.as_slice(), c.alt.as_slice()),
+            (123, &b"CCG"[..], &b"TCCA"[..])
+        );
+        assert_eq!(st.alt, 2);
+    }
+
+    #[test]
+    fn reads_that_end_inside_a_repeat_do_not_place_an_indel() {
+        // one A deleted from the AAAA run at 110-113
+        let del = format!("{}{}", refseq(100, 110), refseq(111, 135));
+        let lines = vec![
+            // anchored on both sides
+            read("a", 0, 100, &del, "10M1D24M", 0),
+            // starts inside the run: its deletion could be anywhere in it, or a clip
+            read("b", 0, 111, &refseq(112, 135), "2M1D21M", 0),
+            // three bases of unique sequence before the deletion only
+            read("c", 0, 107, &del[7..], "3M1D24M", 0),
+        ];
+        let p = pile(&lines);
+        let (c, st) = p.changes.iter().next().unwrap();
+        assert_eq!((c.pos, c.reference.as_slice()), (110, &b"A"[..]));
+        assert_eq!(st.alt, 1);
+        assert_eq!(p.changes.len(), 1);
     }
 
     #[test]
