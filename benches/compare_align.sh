@@ -14,12 +14,8 @@ contigs=${5:-chr12,chr13,chr9}
 work=${WORK:-target/compare-align}
 mkdir -p "$work"
 
-missing=()
-for p in bwa minimap2 samtools; do command -v "$p" >/dev/null || missing+=("$p"); done
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. benches/lib.sh
+need bwa minimap2 samtools
 cargo build --release --quiet --bin puente --example align_accuracy
 bin=target/release
 ex=$bin/examples/align_accuracy
@@ -31,66 +27,9 @@ r2=$work/ALN_R2.fastq.gz
 pairs=$(( $(zcat "$r1" | wc -l) / 4 ))
 
 # the CLI aligners get the reference's sequence stretches between assembly gaps (as puente indexes
-# it), named contig:offset, and their SAM is moved back to contig coordinates
-if [ ! -s "$work/segments.fa" ]; then
-  python3 - "$ref" "$work/segments.fa" <<'PY'
-import gzip, re, sys
-src, dst = sys.argv[1], sys.argv[2]
-out = open(dst, "w")
-def flush(name, seq):
-    if name is None:
-        return
-    s = "".join(seq).upper()
-    for m in re.finditer(r"[^N]+(?:N{1,999}[^N]+)*", s):
-        out.write(f">{name}:{m.start()}\n{m.group(0)}\n")
-name, seq = None, []
-with gzip.open(src, "rt") as f:
-    for line in f:
-        if line.startswith(">"):
-            flush(name, seq)
-            name, seq = line[1:].split()[0], []
-        else:
-            seq.append(line.strip())
-flush(name, seq)
-PY
-fi
+# it), named contig:offset, and their SAM is moved back to contig coordinates (benches/lib.sh)
+[ -s "$work/segments.fa" ] || segments_fasta "$ref" "$work/segments.fa"
 samtools faidx "$ref" 2>/dev/null || true
-lift() {  # SAM on segments -> SAM on contigs (RNAME/POS, RNEXT/PNEXT, SA tags), header from the reference
-  python3 -c '
-import sys
-fai = sys.argv[1]
-print("@HD\tVN:1.6\tSO:unsorted")
-for l in open(fai):
-    n, ln = l.split("\t")[:2]
-    print(f"@SQ\tSN:{n}\tLN:{ln}")
-print("@RG\tID:ALN\tSM:ALN")
-def seg(name):
-    c, o = name.rsplit(":", 1)
-    return c, int(o)
-for line in sys.stdin:
-    if line.startswith("@"):
-        continue
-    f = line.rstrip("\n").split("\t")
-    if f[2] != "*":
-        c, o = seg(f[2]); f[2] = c; f[3] = str(int(f[3]) + o)
-    if f[6] not in ("*", "="):
-        c, o = seg(f[6]); f[6] = c if c != f[2] else "="; f[7] = str(int(f[7]) + o)
-    elif f[6] == "=" and f[2] != "*":
-        f[7] = str(int(f[7]) + o)
-    for i in range(11, len(f)):
-        if f[i].startswith("SA:Z:"):
-            parts = []
-            for s in f[i][5:].rstrip(";").split(";"):
-                p = s.split(",")
-                c, so = seg(p[0]); p[0] = c; p[1] = str(int(p[1]) + so)
-                parts.append(",".join(p))
-            f[i] = "SA:Z:" + ";".join(parts) + ";"
-    f.append("RG:Z:ALN")
-    print("\t".join(f))
-' "$ref.fai"
-}
-
-timeit() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt"; exit 1; }; cat "$work/time.txt"; }
 
 # indexes (not timed in the table: built once per reference)
 rm -rf "$work/index"
@@ -101,14 +40,11 @@ read -r pi_s pi_kb < <(timeit "$bin/puente" align --index-only --reference "$ref
 # alignment alone (reads in, alignments out)
 read -r p_s p_kb < <(timeit "$bin/puente" align --fastq1 "$r1" --fastq2 "$r2" --reference "$ref" \
   --sample-id ALN --out "$work/puente.bam" --index-dir "$work/index" --threads "$threads")
-read -r b_s b_kb < <(timeit sh -c "bwa mem -t $threads -R '@RG\tID:ALN\tSM:ALN' '$work/segments.fa' '$r1' '$r2' > '$work/bwa.sam'")
+read -r b_s b_kb < <(timeit sh -c "bwa mem -t $threads '$work/segments.fa' '$r1' '$r2' > '$work/bwa.sam'")
 read -r m_s m_kb < <(timeit sh -c "minimap2 -t $threads -ax sr '$work/segments.mmi' '$r1' '$r2' > '$work/mm2.sam'")
 # the same end product as puente align: coordinate-sorted, duplicates marked, indexed
-finish() {  # SAM -> lifted, fixmate, sorted, markdup, indexed BAM
-  lift < "$1" | samtools fixmate -m -u - - | samtools sort -@ "$threads" -u - | samtools markdup -@ "$threads" - "$2" && samtools index "$2"
-}
-read -r bf_s bf_kb < <(timeit sh -c "$(declare -f lift finish); ref='$ref'; threads=$threads; finish '$work/bwa.sam' '$work/bwa.bam'")
-read -r mf_s mf_kb < <(timeit sh -c "$(declare -f lift finish); ref='$ref'; threads=$threads; finish '$work/mm2.sam' '$work/mm2.bam'")
+read -r bf_s bf_kb < <(timeit bash -c ". benches/lib.sh; finish '$work/bwa.sam' '$work/bwa.bam' '$ref.fai' ALN $threads")
+read -r mf_s mf_kb < <(timeit bash -c ". benches/lib.sh; finish '$work/mm2.sam' '$work/mm2.bam' '$ref.fai' ALN $threads")
 
 echo "| aligner | align s | + sort, markdup, index s | total s | pairs/s | peak RSS MB (align) | total vs puente |"
 echo "|---|---|---|---|---|---|---|"

@@ -12,21 +12,14 @@ src=../shared/data/chr21-1mb/hg38_chr21_22000000_23000000.fasta
 [ -s "$src" ] || { echo "needs $src (the shared data folder beside the clone)"; exit 1; }
 work=${WORK:-target/compare-align-real}
 mkdir -p "$work"
-missing=()
-for p in art_illumina:art-nextgen-simulation-tools bwa:bwa samtools:samtools; do
-  command -v "${p%%:*}" >/dev/null || missing+=("${p#*:}")
-done
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. benches/lib.sh
+need art_illumina:art-nextgen-simulation-tools bwa samtools
 cargo build --release --quiet --bin puente
 cp "$src" "$work/ref.fa" && samtools faidx "$work/ref.fa"
 art_illumina -ss HS25 -p -l 150 -f "$cov" -m 300 -s 60 -rs 7 -i "$work/ref.fa" -o "$work/r" -sam -na >/dev/null
 [ -s "$work/ref.fa.bwt" ] || bwa index "$work/ref.fa" >/dev/null 2>&1
 rm -rf "$work/index"
 target/release/puente align --index-only --reference "$work/ref.fa" --index-dir "$work/index" >/dev/null
-timeit() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt"; exit 1; }; cat "$work/time.txt"; }
 read -r p_s p_kb < <(timeit target/release/puente align --fastq1 "$work/r1.fq" --fastq2 "$work/r2.fq" \
   --reference "$work/ref.fa" --sample-id ART --out "$work/puente.bam" --index-dir "$work/index" --threads "$threads")
 read -r b_s b_kb < <(timeit sh -c "bwa mem -t $threads '$work/ref.fa' '$work/r1.fq' '$work/r2.fq' | samtools sort -@ $threads -o '$work/bwa.bam' -")

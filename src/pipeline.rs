@@ -262,11 +262,20 @@ pub fn run_sample(
     input.check_build(panel)?;
     on_stage("qc");
     let qc = crate::qc::run(&input, panel, &opts.filter, opts.threads)?;
+    // the panel of normals serves copy number and the small-variant artefact sites
+    let pon = opts
+        .pon
+        .as_deref()
+        .map(|p| load_pon(p, panel))
+        .transpose()?;
     on_stage("small variants");
-    let call_opts = crate::call::small::CallOptions {
+    let mut call_opts = crate::call::small::CallOptions {
         filter: opts.filter,
         ..Default::default()
     };
+    if let Some((pon, _)) = &pon {
+        call_opts = call_opts.with_pon(pon);
+    }
     let small = crate::call::small::call(&input, reference, panel, &call_opts)?;
     on_stage("fusions");
     let library = match opts.sample.library.as_deref().map(str::trim) {
@@ -293,6 +302,7 @@ pub fn run_sample(
         &qc,
         &small,
         &fusions.deletion_junctions,
+        pon.as_ref(),
         &cnv_opts,
     )?;
     on_stage("annotation");
@@ -561,6 +571,9 @@ pub fn load_pon(path: &Path, panel: &Panel) -> Result<(crate::model::PanelOfNorm
     Ok((pon, crate::util::sha256_file(path)?))
 }
 
+/// Copy number from the QC depths, the SNP allele fractions and the deletion junctions, against the
+/// panel of normals `run_sample` loaded once for both callers.
+#[allow(clippy::too_many_arguments)]
 fn copy_number(
     opts: &RunOptions,
     panel: &Panel,
@@ -568,18 +581,13 @@ fn copy_number(
     qc: &crate::qc::SampleQc,
     small: &crate::call::small::SmallCalls,
     junctions: &[crate::model::DeletionJunction],
+    pon: Option<&(crate::model::PanelOfNormals, String)>,
     cnv_opts: &crate::call::cnv::CnvOptions,
 ) -> Result<crate::call::cnv::CnvCalls> {
     use crate::call::cnv;
     let gc = cnv::coverage::target_gc(&panel.cnv_bins(), reference)?;
     let depths = cnv::coverage::bin_depths(qc);
-    let pon = opts
-        .pon
-        .as_deref()
-        .map(|p| load_pon(p, panel))
-        .transpose()?;
     let source = pon
-        .as_ref()
         .zip(opts.pon.as_ref())
         .map(|((pon, sha), path)| cnv::PonSource {
             pon,
@@ -619,7 +627,8 @@ pub fn build_pon(
     let gc = cnv::coverage::target_gc(&bins, reference)?;
     let parallel = threads.min(alignments.len()).max(1);
     let per = (threads / parallel).max(1);
-    let normals: Vec<Result<cnv::pon::NormalDepths>> = alignments
+    type Measured = (cnv::pon::NormalDepths, Vec<crate::model::SmallVariant>);
+    let normals: Vec<Result<Measured>> = alignments
         .par_iter()
         .map(|path| {
             let input = AlignmentInput::open(path, Some(reference), index_dir, per)?;
@@ -634,19 +643,41 @@ pub fn build_pon(
                         .map(|s| s.to_string_lossy().to_string())
                         .unwrap_or_default()
                 });
-            on_sample(&id);
-            Ok(cnv::pon::NormalDepths {
-                sample: crate::model::PonSample {
-                    sample_id: id,
-                    path: path.display().to_string(),
-                    sha256: crate::util::sha256_file(path)?,
-                    sex: String::new(),
+            // every small-variant candidate with two alt fragments, for the artefact sites
+            let candidates = crate::call::small::call(
+                &input,
+                reference,
+                panel,
+                &crate::call::small::CallOptions {
+                    filter: *filter,
+                    emit_min_qual: 0.0,
+                    ..Default::default()
                 },
-                depths: cnv::coverage::bin_depths(&qc),
-            })
+            )?
+            .variants;
+            on_sample(&id);
+            Ok((
+                cnv::pon::NormalDepths {
+                    sample: crate::model::PonSample {
+                        sample_id: id,
+                        path: path.display().to_string(),
+                        sha256: crate::util::sha256_file(path)?,
+                        sex: String::new(),
+                    },
+                    depths: cnv::coverage::bin_depths(&qc),
+                },
+                candidates,
+            ))
         })
         .collect();
-    let normals: Vec<cnv::pon::NormalDepths> = normals.into_iter().collect::<Result<_>>()?;
+    let (normals, candidates): (
+        Vec<cnv::pon::NormalDepths>,
+        Vec<Vec<crate::model::SmallVariant>>,
+    ) = normals
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let mut seen = std::collections::BTreeSet::new();
     for n in &normals {
         if !seen.insert(n.sample.sha256.clone()) {
@@ -656,5 +687,7 @@ pub fn build_pon(
             ));
         }
     }
-    cnv::pon::build(panel.reference(), &bins, &gc, normals)
+    let mut pon = cnv::pon::build(panel.reference(), &bins, &gc, normals)?;
+    pon.sites = crate::call::small::pon::collect(&candidates);
+    Ok(pon)
 }

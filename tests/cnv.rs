@@ -9,11 +9,18 @@ use std::sync::OnceLock;
 
 const CONTIGS: [&str; 3] = ["chr7", "chr9", "chr21"];
 
+/// An allele every sample of the cohort carries at a low fraction (a recurrent assay artefact as a
+/// panel of normals sees it); POS carries it as a real clone.
+const ARTEFACT: &str = "chr7:50382593:A:C";
+
 fn spec(id: &str, seed: u64, tf: f64, deletions: serde_json::Value) -> serde_json::Value {
+    let artefact_vaf = if id == "POS" { 0.4 } else { 0.04 };
     serde_json::json!({
         "sample_id": id, "lab_id": "LAB-A", "seed": seed, "depth": 250.0, "intron_depth_factor": 0.1,
         "read_len": 150, "insert_mean": 300.0, "insert_sd": 60.0, "duplicate_rate": 0.05,
-        "tumor_fraction": tf, "variants": [], "deletions": deletions, "fusions": [],
+        "tumor_fraction": tf, "deletions": deletions, "fusions": [],
+        "variants": [{"chrom": "chr7", "pos": 50382593, "reference": "A", "alt": "C",
+                      "vaf": artefact_vaf, "label": "recurrent artefact"}],
         "contigs": CONTIGS, "germline_snps": true, "gc_bias": (seed % 5) as f64 * 0.5 - 1.0
     })
 }
@@ -132,7 +139,14 @@ fn cnv_rows(p: &Path) -> Vec<(String, String, String, String, String)> {
 fn pon_build_then_run_calls_ikzf1_and_cdkn2a_deletions() {
     let c = cohort();
     let text = std::fs::read_to_string(&c.pon).unwrap();
-    assert!(text.starts_with("##puente-pon\tformat=1"));
+    assert!(text.starts_with("##puente-pon\tformat=2"));
+    // the artefact is the panel of normals' one small-variant site: random errors are not
+    let sites: Vec<&str> = text.lines().filter(|l| l.starts_with("##site")).collect();
+    assert_eq!(sites.len(), 1, "{sites:?}");
+    assert!(
+        sites[0].starts_with(&format!("##site\tid={ARTEFACT}\tnormals=6\t")),
+        "{sites:?}"
+    );
     assert_eq!(
         text.lines().filter(|l| l.starts_with("##normal")).count(),
         6
@@ -201,6 +215,8 @@ fn pon_build_then_run_calls_ikzf1_and_cdkn2a_deletions() {
         .any(|m| m["module"] == "copy_number" && m["status"] == "done"));
 
     // symbolic records in the SV VCF and a plot per gene
+    // the real clone at the artefact's allele is far above the normals: called
+    assert_eq!(artefact_filter(&out.join("POS")).as_deref(), Some("PASS"));
     let vcf = read_gz(&out.join("POS/sv.vcf.gz"));
     assert!(vcf.contains("<DEL>\t.\tPASS\tSVTYPE=DEL;END="), "{vcf}");
     assert!(vcf.contains("GENE=IKZF1;EXONS=4-7;CNSTATE=DEL"));
@@ -221,6 +237,15 @@ fn lesion_free_sample_has_no_copy_number_call() {
         .filter(|r| r.3 == "PASS" && !["NEUTRAL", "NO_COVERAGE"].contains(&r.2.as_str()))
         .collect();
     assert!(called.is_empty(), "false calls: {called:?}");
+    // at the normals' own fraction the allele is kept, filtered, with the normals' rate as QUAL
+    assert_eq!(
+        artefact_filter(&out.join("NEG")).as_deref(),
+        Some("low_qual;panel_of_normals")
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("NEG/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["methods"]["small_variants"]["pon_artefact_sites"], 1);
     assert!(rows
         .iter()
         .any(|r| r.0 == "IKZF1" && r.2 == "NEUTRAL" && r.3 == "PASS"));
@@ -279,9 +304,23 @@ fn incompatible_or_truncated_pon_is_refused_and_no_pon_is_labelled() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("out4/NEG/report.json")).unwrap())
             .unwrap();
     assert_eq!(report["copy_number"]["baseline"]["method"], "within_sample");
+    // without the panel of normals the artefact is a passing call
+    assert_eq!(
+        artefact_filter(&dir.join("out4/NEG")).as_deref(),
+        Some("PASS")
+    );
     assert!(report["warnings"]
         .as_array()
         .unwrap()
         .iter()
         .any(|w| w.as_str().unwrap().contains("no panel of normals")));
+}
+
+/// FILTER of the artefact allele's record in a sample's variants.vcf.gz (None: no record).
+fn artefact_filter(sample_dir: &Path) -> Option<String> {
+    let vcf = read_gz(&sample_dir.join("variants.vcf.gz"));
+    vcf.lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.len() > 6 && f[2] == ARTEFACT)
+        .map(|f| f[6].to_string())
 }

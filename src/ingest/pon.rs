@@ -1,6 +1,6 @@
 //! Read a panel-of-normals file written by `puente pon build` (see [`crate::report::tsv::write_pon`]).
 use crate::error::{Error, Result};
-use crate::model::{PanelOfNormals, PanelRef, PonSample, PonTarget};
+use crate::model::{PanelOfNormals, PanelRef, PonSample, PonSite, PonTarget};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -34,6 +34,7 @@ pub fn read(path: &Path) -> Result<PanelOfNormals> {
         },
         samples: vec![],
         targets: vec![],
+        sites: vec![],
     };
     let mut header_seen = false;
     for (n, line) in lines {
@@ -58,6 +59,29 @@ pub fn read(path: &Path) -> Result<PanelOfNormals> {
                     sha256: get("sha256"),
                     sex: get("sex"),
                 }),
+                "site" => {
+                    let int = |k: &str| -> Result<u64> {
+                        f.get(k)
+                            .and_then(|v| v.parse().ok())
+                            .ok_or_else(|| bad(n, format!("##site needs a whole number for {k}")))
+                    };
+                    let max_vaf = f
+                        .get("max_vaf")
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .filter(|v| (0.0..=1.0).contains(v))
+                        .ok_or_else(|| bad(n, "##site needs max_vaf between 0 and 1".into()))?;
+                    let id = get("id");
+                    if id.split(':').count() != 4 {
+                        return Err(bad(n, format!("##site id {id:?} is not chrom:pos:ref:alt")));
+                    }
+                    pon.sites.push(PonSite {
+                        id,
+                        normals: int("normals")? as u32,
+                        alt_fragments: int("alt_fragments")?,
+                        depth: int("depth")?,
+                        max_vaf,
+                    });
+                }
                 _ => {}
             }
             continue;
@@ -160,6 +184,13 @@ mod tests {
                 sd: 0.05,
                 depth: 380.5,
             }],
+            sites: vec![PonSite {
+                id: "chr12:25245347:C:A".into(),
+                normals: 3,
+                alt_fragments: 14,
+                depth: 2400,
+                max_vaf: 0.008,
+            }],
         };
         let p = dir.join("pon.tsv");
         crate::report::tsv::write_pon(&p, &pon).unwrap();
@@ -167,7 +198,10 @@ mod tests {
         let text = std::fs::read_to_string(&p).unwrap();
         std::fs::write(&p, text.replace("0.05\t380.5", "x\t380.5")).unwrap();
         let e = read(&p).unwrap_err().to_string();
-        assert!(e.contains("line 5") && e.contains("sd"), "{e}");
+        assert!(e.contains("line 6") && e.contains("sd"), "{e}");
+        std::fs::write(&p, text.replace("max_vaf=0.008", "max_vaf=8")).unwrap();
+        let e = read(&p).unwrap_err().to_string();
+        assert!(e.contains("line 4") && e.contains("max_vaf"), "{e}");
         std::fs::write(&p, "chrom\tstart\n").unwrap();
         assert!(read(&p).unwrap_err().to_string().contains("pon build"));
         std::fs::remove_dir_all(&dir).ok();

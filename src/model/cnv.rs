@@ -209,6 +209,22 @@ pub struct PonSample {
     pub sex: String,
 }
 
+/// A small-variant allele that recurs at low allele fraction in the normals of an assay: a
+/// site-specific artefact (capture, PCR or sequence-context error) that base qualities do not
+/// predict. Its rate replaces the model's error rate when higher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PonSite {
+    /// The allele as the caller writes it (`chrom:pos:ref:alt`, VCF coordinates).
+    pub id: String,
+    /// Normals that carry it (at least two fragments, below a constitutional allele fraction).
+    pub normals: u32,
+    /// Alt fragments and depth summed over those normals.
+    pub alt_fragments: u64,
+    pub depth: u64,
+    /// Highest allele fraction among them.
+    pub max_vaf: f64,
+}
+
 /// Panel of normals: per-target expectations of one assay (panel + build), versioned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PanelOfNormals {
@@ -217,6 +233,9 @@ pub struct PanelOfNormals {
     pub panel: super::PanelRef,
     pub samples: Vec<PonSample>,
     pub targets: Vec<PonTarget>,
+    /// Recurrent small-variant artefacts (format 2; none in format-1 files).
+    #[serde(default)]
+    pub sites: Vec<PonSite>,
 }
 
 /// A junction that joins two points of one contig as a deletion would (the left side kept up to

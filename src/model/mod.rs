@@ -122,7 +122,7 @@ pub use annotation::{
 };
 pub use cnv::{
     ChromosomeCopy, CnvBaseline, CnvState, CopyNumberCall, DeletionJunction, ExonCopy, GeneCopy,
-    Ikzf1Plus, PanelOfNormals, PloidySignal, PonSample, PonTarget,
+    Ikzf1Plus, PanelOfNormals, PloidySignal, PonSample, PonSite, PonTarget,
 };
 pub use fusion::{
     Breakpoint, Frame, FusionCall, FusionStatus, FusionTarget, Library, Location, Retained,

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped on any incompatible change of report.json (schemas/report.schema.json).
-pub const SCHEMA_VERSION: &str = "0.6.3";
+pub const SCHEMA_VERSION: &str = "0.6.4";
 
 /// How the calls were made (thresholds a reader needs to interpret a negative result).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

@@ -153,8 +153,9 @@ pub fn write_cnv(
 /// Column order of a panel-of-normals file (after its `##` metadata lines).
 pub const PON_COLUMNS: &[&str] = &["chrom", "start", "end", "name", "gc", "log2", "sd", "depth"];
 
-/// Write a panel of normals: `##puente-pon`, `##panel` and one `##normal` line per sample, then
-/// one row per capture target (BED coordinates). Read back by [`crate::ingest::pon::read`].
+/// Write a panel of normals: `##puente-pon`, `##panel`, one `##normal` line per sample and one
+/// `##site` line per recurrent small-variant artefact, then one row per capture target (BED
+/// coordinates). Read back by [`crate::ingest::pon::read`].
 pub fn write_pon(path: &Path, pon: &crate::model::PanelOfNormals) -> Result<()> {
     let mut s = format!(
         "##puente-pon\tformat={}\tpuente={}\n##panel\tname={}\tversion={}\tbuild={}\tsha256={}\n",
@@ -169,6 +170,12 @@ pub fn write_pon(path: &Path, pon: &crate::model::PanelOfNormals) -> Result<()> 
         s += &format!(
             "##normal\tsample_id={}\tsex={}\tsha256={}\tpath={}\n",
             n.sample_id, n.sex, n.sha256, n.path
+        );
+    }
+    for x in &pon.sites {
+        s += &format!(
+            "##site\tid={}\tnormals={}\talt_fragments={}\tdepth={}\tmax_vaf={}\n",
+            x.id, x.normals, x.alt_fragments, x.depth, x.max_vaf
         );
     }
     s += &PON_COLUMNS.join("\t");

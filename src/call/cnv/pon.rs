@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::model::{PanelOfNormals, PanelRef, PonSample, PonTarget, Region};
 use crate::util::{median_f64, robust_sd};
 
-pub const FORMAT_VERSION: &str = "1";
+/// 2: adds the `##site` lines of small-variant artefacts (format-1 files are read, without them).
+pub const FORMAT_VERSION: &str = "2";
 
 /// Fewer normals than this give a warning: per-target spreads are then poorly estimated.
 pub const MIN_NORMALS: usize = 10;
@@ -89,6 +90,7 @@ pub fn build(
         panel,
         samples,
         targets: out,
+        sites: vec![],
     })
 }
 

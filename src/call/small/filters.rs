@@ -1,7 +1,7 @@
 //! Filters: each names one reason a candidate may be an artefact. Failing calls keep every reason
 //! they failed and stay in the VCF and report; nothing is dropped silently.
 use super::model::{strand_bias_p, Thresholds};
-use crate::model::{SmallVariant, VariantKind};
+use crate::model::{PonSite, SmallVariant, VariantKind};
 
 /// Filter IDs and their VCF header descriptions, in the order they are checked.
 pub const FILTERS: &[(&str, &str)] = &[
@@ -26,7 +26,11 @@ pub const FILTERS: &[(&str, &str)] = &[
     ),
     (
         "repeat",
-        "Indel or substitution in a homopolymer/tandem repeat of >= 8 bases at VAF < 20%",
+        "Indel in a homopolymer/tandem repeat of >= 8 bases at VAF < 20%",
+    ),
+    (
+        "panel_of_normals",
+        "Allele recurs at low fraction in >= 2 normals of the panel of normals and this VAF is not above 3x the highest of theirs",
     ),
 ];
 
@@ -37,7 +41,8 @@ pub const MIN_MEDIAN_READ_POSITION: u32 = 5;
 pub const REPEAT_LENGTH: u32 = 8;
 pub const REPEAT_MAX_VAF: f64 = 0.2;
 
-pub fn evaluate(v: &SmallVariant, t: &Thresholds) -> Vec<String> {
+/// The filters `v` fails; `pon` is its allele's entry in the panel of normals, if any.
+pub fn evaluate(v: &SmallVariant, t: &Thresholds, pon: Option<&PonSite>) -> Vec<String> {
     let mut f = Vec::new();
     let mut add = |name: &str, failed: bool| {
         if failed {
@@ -74,6 +79,10 @@ pub fn evaluate(v: &SmallVariant, t: &Thresholds) -> Vec<String> {
     add(
         "repeat",
         slippage_prone && v.repeat_length >= REPEAT_LENGTH && v.vaf < REPEAT_MAX_VAF,
+    );
+    add(
+        "panel_of_normals",
+        pon.is_some_and(|s| super::pon::is_artefact(v, s)),
     );
     f
 }
@@ -135,24 +144,27 @@ mod tests {
     #[test]
     fn a_clean_call_passes_and_each_artefact_is_named() {
         let t = Thresholds::default();
-        assert!(evaluate(&good(), &t).is_empty());
+        assert!(evaluate(&good(), &t, None).is_empty());
         let mut v = good();
         v.alt_reverse = 0;
-        assert_eq!(evaluate(&v, &t), vec!["strand_bias"]);
+        assert_eq!(evaluate(&v, &t, None), vec!["strand_bias"]);
         let mut v = good();
         v.median_alt_read_position = 2;
         v.median_alt_mapq = 21;
-        assert_eq!(evaluate(&v, &t), vec!["read_position", "low_mapq"]);
+        assert_eq!(evaluate(&v, &t, None), vec!["read_position", "low_mapq"]);
         let mut v = good();
         v.kind = VariantKind::Deletion;
         v.repeat_length = 10;
         v.median_alt_base_quality = 5; // indels are not judged on base quality
-        assert_eq!(evaluate(&v, &t), vec!["repeat"]);
+        assert_eq!(evaluate(&v, &t, None), vec!["repeat"]);
         let mut v = good();
         v.alt_fragments = 2;
         v.vaf = 0.002;
         v.qual = 12.0;
-        assert_eq!(evaluate(&v, &t), vec!["min_alt", "min_vaf", "low_qual"]);
+        assert_eq!(
+            evaluate(&v, &t, None),
+            vec!["min_alt", "min_vaf", "low_qual"]
+        );
     }
 
     #[test]
@@ -160,7 +172,7 @@ mod tests {
         let mut v = good();
         v.vaf = 0.48;
         assert_eq!(origin(&v), "likely_germline");
-        assert!(evaluate(&v, &Thresholds::default()).is_empty());
+        assert!(evaluate(&v, &Thresholds::default(), None).is_empty());
         assert_eq!(origin(&good()), "unknown");
     }
 }

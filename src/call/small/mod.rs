@@ -10,6 +10,7 @@ pub mod hotspot;
 pub mod model;
 pub mod normalize;
 pub mod pileup;
+pub mod pon;
 pub mod softclip;
 
 use crate::error::{Error, Result};
@@ -33,6 +34,24 @@ pub struct CallOptions {
     /// their counts).
     pub emit_min_qual: f64,
     pub filter: ReadFilter,
+    /// Recurrent artefacts from the panel of normals (`puente pon build`): scored against their
+    /// measured rate and flagged `panel_of_normals`.
+    #[serde(skip)]
+    pub artefacts: Option<std::sync::Arc<pon::ArtefactSites>>,
+    /// How many artefact sites the panel of normals gave (0 without one, or with a PoN built
+    /// before puente learnt them).
+    #[serde(default)]
+    pub pon_artefact_sites: usize,
+}
+
+impl CallOptions {
+    /// These options with the panel of normals' artefact sites.
+    pub fn with_pon(mut self, pon: &crate::model::PanelOfNormals) -> Self {
+        let sites = pon::ArtefactSites::from_pon(pon);
+        self.pon_artefact_sites = sites.len();
+        self.artefacts = Some(std::sync::Arc::new(sites));
+        self
+    }
 }
 
 impl Default for CallOptions {
@@ -42,6 +61,8 @@ impl Default for CallOptions {
             min_base_quality: 13,
             emit_min_qual: 40.0,
             filter: ReadFilter::default(),
+            artefacts: None,
+            pon_artefact_sites: 0,
         }
     }
 }
@@ -296,7 +317,12 @@ pub fn score(
         )
     };
     let repeat = repeat_length(c, &p.window);
-    let error_rate = match kind {
+    let id = format!("{chrom}:{pos}:{reference}:{alt}");
+    let pon_site = opts
+        .artefacts
+        .as_deref()
+        .and_then(|a| Some((a, a.get(&id)?)));
+    let model_rate = match kind {
         VariantKind::Snv => {
             let d = p.depth[i0].max(1) as f64;
             model::snv_error(p.err_sum[i0] / d)
@@ -305,13 +331,16 @@ pub fn score(
         VariantKind::Delins => model::delins_error(repeat),
         _ => model::indel_error(repeat),
     };
-    let qual = model::qual(s.alt, depth, error_rate);
-    if qual < opts.emit_min_qual {
+    let error_rate = pon_site.map_or(model_rate, |(a, site)| model_rate.max(a.rate(site)));
+    // emitted on the model's own rate, so an allele the panel of normals explains stays in the
+    // VCF, filtered and with its lower QUAL, instead of vanishing
+    if model::qual(s.alt, depth, model_rate) < opts.emit_min_qual {
         return None;
     }
+    let qual = model::qual(s.alt, depth, error_rate);
     let vaf = ((s.alt as f64 / depth as f64) * 1e4).round() / 1e4;
     let mut v = SmallVariant {
-        id: format!("{chrom}:{pos}:{reference}:{alt}"),
+        id,
         chrom: chrom.to_string(),
         pos,
         reference,
@@ -335,7 +364,7 @@ pub fn score(
         origin: String::new(),
         source: source.to_string(),
     };
-    v.filters = filters::evaluate(&v, &opts.thresholds);
+    v.filters = filters::evaluate(&v, &opts.thresholds, pon_site.map(|(_, s)| s));
     v.origin = filters::origin(&v);
     Some(v)
 }

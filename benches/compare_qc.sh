@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage QC of puente vs mosdepth and samtools depth on the same simulated panel BAM:
 # wall time, peak memory, and whether the per-target mean depths agree.
-# Usage: benches/compare.sh [DEPTH] [THREADS]     (default 1000x exon depth, 2 threads)
+# Usage: benches/compare_qc.sh [DEPTH] [THREADS]     (default 1000x exon depth, 2 threads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 depth=${1:-1000}
@@ -9,13 +9,10 @@ threads=${2:-2}
 work=${WORK:-target/compare}
 mkdir -p "$work"
 
-missing=()
-for p in mosdepth samtools; do command -v "$p" >/dev/null || missing+=("$p"); done
-[ -e /usr/lib/x86_64-linux-gnu/libhts.so ] || missing+=(libhts-dev)   # mosdepth dlopens libhts.so
-command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. benches/lib.sh
+need mosdepth samtools
+# mosdepth dlopens libhts.so
+[ -e /usr/lib/x86_64-linux-gnu/libhts.so ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libhts-dev >/dev/null; }
 
 cargo build --release --quiet --bin puente --example qc_only
 bin=target/release
@@ -31,7 +28,6 @@ fi
 pairs=$(( $(samtools view -c -F 0x900 "$work/BENCH.bam") / 2 ))
 grep -v '^#' reference-panels/all-v1/capture.bed > "$work/capture.bed"
 
-timeit() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt"; exit 1; }; cat "$work/time.txt"; }
 
 read -r p_s p_kb < <(timeit "$bin/examples/qc_only" "$work/BENCH.bam" "$threads" "$work/puente.tsv")
 # mosdepth: -t adds decompression threads to the main one; -Q 20 and default flags (1796) match puente
