@@ -15,7 +15,7 @@ per_class=${3:-20}
 vafs=${4:-0.01,0.02,0.05,0.1}
 contigs=${5:-all}
 reads=${READS:-sim}
-work=${WORK:-target/compare-small-$reads}
+work=${WORK:-target/compare-small}/$reads
 mkdir -p "$work"
 
 . benches/lib.sh
@@ -114,6 +114,16 @@ tools = [("puente (PASS)", puente, p_s, p_kb),
          ("freebayes, any record", vcf_ids(f"{work}/freebayes.vcf", -1), f_s, f_kb),
          ("VarScan mpileup2cns, PASS", vcf_ids(f"{work}/varscan.vcf", -1), v_s, v_kb),
          ("VarScan, any record", vcf_ids(f"{work}/varscan.vcf", -1, any_filter=True), v_s, v_kb)]
+# callers that write an MNV or delins as separate SNVs/indels: their pieces are not calls of
+# something absent, so they are counted apart
+complex_spans = []
+for i, (c, v) in truth.items():
+    if c in ("mnv", "delins"):
+        chrom, pos, r, a = i.split(":")
+        complex_spans.append((chrom, int(pos), int(pos) + len(r)))
+def piece_of_complex(i):
+    chrom, pos, r, a = i.split(":")
+    return any(c == chrom and lo <= int(pos) <= hi for c, lo, hi in complex_spans)
 strata = sorted({(c, v) for c, v in truth.values()})
 print("| tool | " + " | ".join(f"{c} {v:g}" for c, v in strata) + " | precision | wall s | peak RSS MB |")
 print("|---|" + "---|" * (len(strata) + 3))
@@ -124,7 +134,10 @@ for name, ids, s, kb in tools:
         cells.append(f"{sum(i in ids for i in want)}/{len(want)}")
     tp = sum(i in truth for i in ids)
     prec = tp / len(ids) if ids else 1.0
-    print(f"| {name} | " + " | ".join(cells) + f" | {prec:.3f} ({len(ids) - tp} FP) | {float(s):.1f} | {int(kb) / 1024:.0f} |")
+    fp = [i for i in ids if i not in truth]
+    pieces = sum(piece_of_complex(i) for i in fp)
+    note = f"; {pieces} are pieces of a planted MNV/delins" if pieces else ""
+    print(f"| {name} | " + " | ".join(cells) + f" | {prec:.3f} ({len(fp)} FP{note}) | {float(s):.1f} | {int(kb) / 1024:.0f} |")
 missed = sorted(i for i in truth if i not in puente)
 false = sorted(i for i in puente if i not in truth)
 with open(f"{work}/puente_errors.txt", "w") as f:

@@ -1,5 +1,5 @@
 //! Criterion benches for the hot paths: coverage QC over a simulated panel BAM, and read simulation.
-//! Whole-tool comparisons against mosdepth/samtools live in benches/compare.sh.
+//! Whole-tool comparisons against mosdepth/samtools live in benches/compare_qc.sh.
 use criterion::{criterion_group, criterion_main, Criterion};
 use puente::ingest::{reads::ReadFilter, AlignmentInput};
 use puente::panel::Panel;

@@ -1,6 +1,6 @@
 //! Fusion accuracy on simulated panel data: plants the benchmark fusion set (DNA intronic or RNA
 //! exon-junction) at each tumour fraction, plus a fusion-negative sample, calls, and prints a table by
-//! fusion and tumour fraction. Used by benches/compare.sh:
+//! fusion and tumour fraction. Used by benches/compare_fusion.sh:
 //! `cargo run --release --example fusion_accuracy -- OUT_DIR DEPTH TF[,TF..] [dna|rna] [nosa] [fastq]`
 //! (DEPTH is the read depth on the breakpoint regions; `nosa` strips SA tags and supplementary
 //! records, as some aligners leave them out; `fastq` also writes the reads for other aligners).

@@ -1,4 +1,4 @@
-//! QC stage alone on one BAM (used by benches/compare.sh to time QC against mosdepth and samtools):
+//! QC stage alone on one BAM (used by benches/compare_qc.sh to time QC against mosdepth and samtools):
 //! `cargo run --release --example qc_only -- BAM THREADS OUT.tsv`
 //! writes `chrom start end name mean` per capture target.
 use puente::ingest::{reads::ReadFilter, AlignmentInput};

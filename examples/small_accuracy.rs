@@ -1,6 +1,6 @@
 //! Small-variant accuracy on simulated panel data: plants random SNVs, MNVs, indels and delins at
 //! the given VAFs in the reportable regions, simulates reads, calls, and prints recall by class and
-//! VAF plus precision. Used by benches/compare.sh and to tune the caller:
+//! VAF plus precision. Used by benches/compare_small.sh and to tune the caller:
 //! `cargo run --release --example small_accuracy -- OUT_DIR DEPTH PER_CLASS VAF[,VAF..] [CONTIG,..] [long|haplotypes]`
 //! (`long`: tandem duplications and 31-90 bp insertions, soft-clipped beyond 20 bp as aligners do;
 //! `haplotypes`: simulate no reads, write the truth and one FASTA per VAF with that VAF's variants

@@ -651,6 +651,7 @@ pub fn build_pon(
                 &crate::call::small::CallOptions {
                     filter: *filter,
                     emit_min_qual: 0.0,
+                    reportable_only: true,
                     ..Default::default()
                 },
             )?

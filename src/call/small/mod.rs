@@ -42,6 +42,10 @@ pub struct CallOptions {
     /// before puente learnt them).
     #[serde(default)]
     pub pon_artefact_sites: usize,
+    /// Leave out the backbone windows (whose SNPs only feed the ploidy signal): a panel of normals
+    /// learns artefacts of the reportable regions only, in a quarter of the time.
+    #[serde(skip)]
+    pub reportable_only: bool,
 }
 
 impl CallOptions {
@@ -63,6 +67,7 @@ impl Default for CallOptions {
             filter: ReadFilter::default(),
             artefacts: None,
             pon_artefact_sites: 0,
+            reportable_only: false,
         }
     }
 }
@@ -130,10 +135,12 @@ pub fn call(
     opts: &CallOptions,
 ) -> Result<SmallCalls> {
     let reportable = calling_regions(panel);
-    let regions = merge_regions(
-        panel,
-        reportable.iter().chain(&panel.backbone).cloned().collect(),
-    );
+    let backbone: &[Region] = if opts.reportable_only {
+        &[]
+    } else {
+        &panel.backbone
+    };
+    let regions = merge_regions(panel, reportable.iter().chain(backbone).cloned().collect());
     let mut contigs: Vec<&str> = Vec::new();
     for r in &regions {
         if contigs.last() != Some(&r.chrom.as_str()) {
