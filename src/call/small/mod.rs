@@ -324,11 +324,6 @@ pub fn score(
         )
     };
     let repeat = repeat_length(c, &p.window);
-    let id = format!("{chrom}:{pos}:{reference}:{alt}");
-    let pon_site = opts
-        .artefacts
-        .as_deref()
-        .and_then(|a| Some((a, a.get(&id)?)));
     let model_rate = match kind {
         VariantKind::Snv => {
             let d = p.depth[i0].max(1) as f64;
@@ -338,12 +333,18 @@ pub fn score(
         VariantKind::Delins => model::delins_error(repeat),
         _ => model::indel_error(repeat),
     };
-    let error_rate = pon_site.map_or(model_rate, |(a, site)| model_rate.max(a.rate(site)));
     // emitted on the model's own rate, so an allele the panel of normals explains stays in the
-    // VCF, filtered and with its lower QUAL, instead of vanishing
+    // VCF, filtered and with its lower QUAL, instead of vanishing; the id and the PoN lookup are
+    // only made for what is emitted (most candidates are single-read noise)
     if model::qual(s.alt, depth, model_rate) < opts.emit_min_qual {
         return None;
     }
+    let id = format!("{chrom}:{pos}:{reference}:{alt}");
+    let pon_site = opts
+        .artefacts
+        .as_deref()
+        .and_then(|a| Some((a, a.get(&id)?)));
+    let error_rate = pon_site.map_or(model_rate, |(a, site)| model_rate.max(a.rate(site)));
     let qual = model::qual(s.alt, depth, error_rate);
     let vaf = ((s.alt as f64 / depth as f64) * 1e4).round() / 1e4;
     let mut v = SmallVariant {
